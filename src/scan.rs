@@ -1,0 +1,86 @@
+//! One scan, start to end: walk the tree, read the files detectors need (in
+//! parallel), run every detector, and assemble the [`Stack`].
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::catalog::Catalog;
+use crate::detect::assemble::{AssembleInput, assemble};
+use crate::detect::{DETECTORS, DetectContext, Facts};
+use crate::error::{Error, Result};
+use crate::model::{Problem, Stack};
+use crate::read::Reader;
+use crate::source::SourceFile;
+use crate::walk::{self, FileKind};
+
+/// Scan `root`. `root_display` is how the root is shown in the output (the
+/// path as the user gave it).
+pub fn scan(root: &Path, root_display: &str, catalog: &Catalog) -> Result<Stack> {
+    let meta = std::fs::metadata(root).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(Error::NotADirectory {
+            path: root.to_path_buf(),
+        });
+    }
+
+    let walked = walk::walk(root, catalog);
+    let reader = Reader::new(root);
+
+    let wanted = |kind: FileKind| DETECTORS.iter().any(|d| d.kinds.contains(&kind));
+    let reads: Vec<(FileKind, std::result::Result<SourceFile, Problem>)> = walked
+        .files
+        .par_iter()
+        .filter(|f| f.kind.needs_content() && wanted(f.kind))
+        .map(|f| (f.kind, reader.read_at(&f.path, &f.abs)))
+        .collect();
+
+    let mut facts = Facts::default();
+    let mut sources: Vec<(FileKind, SourceFile)> = Vec::with_capacity(reads.len());
+    for (kind, read) in reads {
+        match read {
+            Ok(src) => sources.push((kind, src)),
+            Err(problem) => facts.problems.push(problem),
+        }
+    }
+
+    let ctx = DetectContext {
+        catalog,
+        walk: &walked,
+        reader: &reader,
+    };
+    let found: Vec<Facts> = DETECTORS
+        .par_iter()
+        .map(|detector| {
+            let files: Vec<(FileKind, &SourceFile)> = sources
+                .iter()
+                .filter(|(kind, _)| detector.kinds.contains(kind))
+                .map(|(kind, src)| (*kind, src))
+                .collect();
+            if files.is_empty() {
+                Facts::default()
+            } else {
+                (detector.run)(&ctx, &files)
+            }
+        })
+        .collect();
+    for f in found {
+        facts.extend(f);
+    }
+
+    let root_name = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "root".to_string());
+    let input = AssembleInput {
+        root_display,
+        root_name: &root_name,
+        catalog,
+        walk: &walked,
+    };
+    Ok(assemble(&input, facts))
+}

@@ -1,0 +1,737 @@
+//! Walking the tree: list every file once (gitignore-aware, in parallel, like
+//! `rg --files`), classify each path into a [`FileKind`] by its name alone, and
+//! count languages by extension. Nothing is read here; `scan` reads only the
+//! files whose kind needs it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use crate::catalog::{Catalog, TechId};
+use crate::model::Problem;
+
+/// Files larger than this are never read; a manifest over it is a problem.
+pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+/// Directories never entered: version control, dependency caches, virtual
+/// environments and tool caches. They hold other people's manifests (every
+/// package in `node_modules` has a `package.json`) and thousands of files.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".jj",
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    ".yarn",
+    ".pnpm-store",
+    "vendor",
+    ".venv",
+    "venv",
+    ".virtualenv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".gradle",
+    ".m2",
+    ".terraform",
+    ".terragrunt-cache",
+    ".serverless",
+    ".aws-sam",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".turbo",
+    ".parcel-cache",
+    ".angular",
+    ".cache",
+    ".bundle",
+    "target",
+    "_build",
+    "deps",
+    "elm-stuff",
+    "Pods",
+];
+
+/// Directories whose files are build output or generated: walked (a `build/`
+/// folder often holds Dockerfiles) but left out of language statistics.
+const GENERATED_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "out",
+    "obj",
+    "generated",
+    "__generated__",
+    "third_party",
+    "third-party",
+    "coverage",
+    "site-packages",
+];
+
+/// Directory names that hold tests.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "e2e",
+    "integration-tests",
+    "integration_tests",
+    "testing",
+];
+
+/// What a file is, decided by its path alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    // Package manifests.
+    PackageJson,
+    PnpmWorkspace,
+    CargoToml,
+    PyProject,
+    Requirements,
+    Pipfile,
+    SetupCfg,
+    SetupPy,
+    GoMod,
+    GoWork,
+    PomXml,
+    BuildGradle,
+    SettingsGradle,
+    VersionCatalog,
+    Gemfile,
+    ComposerJson,
+    DotnetProject,
+    DirectoryPackagesProps,
+    MixExs,
+    /// A lockfile: only its existence matters, it is never read.
+    Lockfile,
+    /// `tsconfig.json`: marks a TypeScript component.
+    TsConfig,
+    // Containers and deployment.
+    Dockerfile,
+    Compose,
+    HelmChart,
+    HelmValues,
+    Kustomization,
+    Skaffold,
+    Terraform,
+    Serverless,
+    CdkJson,
+    PulumiYaml,
+    Procfile,
+    FlyToml,
+    VercelJson,
+    NetlifyToml,
+    AppYaml,
+    HostJson,
+    DotEnv,
+    // CI.
+    GithubWorkflow,
+    GithubAction,
+    GitlabCi,
+    CircleCi,
+    AzurePipelines,
+    Jenkinsfile,
+    BitbucketPipelines,
+    TravisCi,
+    Buildkite,
+    CloudBuild,
+    CodeBuild,
+    Drone,
+    /// Any other YAML file: read when small enough, recognised by content
+    /// (Kubernetes `apiVersion`/`kind`, CloudFormation, local CI includes).
+    Yaml,
+    /// A JSON file that may be a CloudFormation/SAM template.
+    JsonTemplate,
+    Other,
+}
+
+impl FileKind {
+    /// Whether the file's content is read.
+    pub fn needs_content(self) -> bool {
+        !matches!(
+            self,
+            FileKind::Lockfile | FileKind::TsConfig | FileKind::Other
+        )
+    }
+}
+
+/// Classify a path (relative, `/`-separated) by its name.
+pub fn classify(path: &str) -> FileKind {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e);
+    let is_yaml = matches!(ext, Some("yml" | "yaml"));
+
+    match name {
+        "package.json" => return FileKind::PackageJson,
+        "pnpm-workspace.yaml" | "pnpm-workspace.yml" => return FileKind::PnpmWorkspace,
+        "Cargo.toml" => return FileKind::CargoToml,
+        "pyproject.toml" => return FileKind::PyProject,
+        "Pipfile" => return FileKind::Pipfile,
+        "setup.cfg" => return FileKind::SetupCfg,
+        "setup.py" => return FileKind::SetupPy,
+        "go.mod" => return FileKind::GoMod,
+        "go.work" => return FileKind::GoWork,
+        "pom.xml" => return FileKind::PomXml,
+        "build.gradle" | "build.gradle.kts" => return FileKind::BuildGradle,
+        "settings.gradle" | "settings.gradle.kts" => return FileKind::SettingsGradle,
+        "Gemfile" | "gems.rb" => return FileKind::Gemfile,
+        "composer.json" => return FileKind::ComposerJson,
+        "Directory.Packages.props" => return FileKind::DirectoryPackagesProps,
+        "mix.exs" => return FileKind::MixExs,
+        "tsconfig.json" => return FileKind::TsConfig,
+        "package-lock.json"
+        | "npm-shrinkwrap.json"
+        | "yarn.lock"
+        | "pnpm-lock.yaml"
+        | "bun.lockb"
+        | "bun.lock"
+        | "Cargo.lock"
+        | "poetry.lock"
+        | "uv.lock"
+        | "pdm.lock"
+        | "Pipfile.lock"
+        | "go.sum"
+        | "Gemfile.lock"
+        | "gems.locked"
+        | "composer.lock"
+        | "packages.lock.json"
+        | "mix.lock"
+        | "gradle.lockfile"
+        | "pylock.toml" => {
+            return FileKind::Lockfile;
+        }
+        "Chart.yaml" | "Chart.yml" => return FileKind::HelmChart,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization" => {
+            return FileKind::Kustomization;
+        }
+        "skaffold.yaml" | "skaffold.yml" => return FileKind::Skaffold,
+        "serverless.yml" | "serverless.yaml" => return FileKind::Serverless,
+        "cdk.json" => return FileKind::CdkJson,
+        "Pulumi.yaml" | "Pulumi.yml" => return FileKind::PulumiYaml,
+        "Procfile" => return FileKind::Procfile,
+        "fly.toml" => return FileKind::FlyToml,
+        "vercel.json" => return FileKind::VercelJson,
+        "netlify.toml" => return FileKind::NetlifyToml,
+        "app.yaml" | "app.yml" => return FileKind::AppYaml,
+        "host.json" => return FileKind::HostJson,
+        "Jenkinsfile" => return FileKind::Jenkinsfile,
+        ".gitlab-ci.yml" | ".gitlab-ci.yaml" => return FileKind::GitlabCi,
+        "bitbucket-pipelines.yml" | "bitbucket-pipelines.yaml" => {
+            return FileKind::BitbucketPipelines;
+        }
+        ".travis.yml" | ".travis.yaml" => return FileKind::TravisCi,
+        "cloudbuild.yaml" | "cloudbuild.yml" | "cloudbuild.json" => return FileKind::CloudBuild,
+        ".drone.yml" | ".drone.yaml" => return FileKind::Drone,
+        "azure-pipelines.yml" | "azure-pipelines.yaml" => return FileKind::AzurePipelines,
+        _ => {}
+    }
+
+    if lower.starts_with("requirements") && (ext == Some("txt") || ext == Some("in"))
+        || (parent == "requirements" || parent.ends_with("/requirements"))
+            && matches!(ext, Some("txt" | "in"))
+        || lower == "constraints.txt"
+    {
+        return FileKind::Requirements;
+    }
+    if name.ends_with(".versions.toml") && (parent == "gradle" || parent.ends_with("/gradle")) {
+        return FileKind::VersionCatalog;
+    }
+    if matches!(ext, Some("csproj" | "fsproj" | "vbproj")) {
+        return FileKind::DotnetProject;
+    }
+    if is_dockerfile_name(name) {
+        return FileKind::Dockerfile;
+    }
+    if is_yaml && is_compose_name(&lower) {
+        return FileKind::Compose;
+    }
+    if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+        return FileKind::DotEnv;
+    }
+    if ext == Some("tf") {
+        return FileKind::Terraform;
+    }
+    if name.starts_with("Jenkinsfile") || name.ends_with(".jenkinsfile") {
+        return FileKind::Jenkinsfile;
+    }
+    if is_yaml {
+        if parent == ".github/workflows" {
+            return FileKind::GithubWorkflow;
+        }
+        if lower == "action.yml" || lower == "action.yaml" {
+            return FileKind::GithubAction;
+        }
+        if parent == ".circleci" && lower.starts_with("config") {
+            return FileKind::CircleCi;
+        }
+        if parent == ".buildkite" || lower == "buildkite.yml" || lower == "buildkite.yaml" {
+            return FileKind::Buildkite;
+        }
+        if lower.starts_with("buildspec") {
+            return FileKind::CodeBuild;
+        }
+        if lower.starts_with("azure-pipelines")
+            || parent == ".azure-pipelines"
+            || parent == ".azure-pipelines/templates"
+            || parent == ".azuredevops"
+        {
+            return FileKind::AzurePipelines;
+        }
+        if (lower.starts_with("values") || lower.ends_with("values.yaml")) && is_in_chart(parent) {
+            return FileKind::HelmValues;
+        }
+        if lower.starts_with("app.") && parent == ".do" {
+            return FileKind::AppYaml;
+        }
+        return FileKind::Yaml;
+    }
+    if matches!(ext, Some("json" | "template")) && looks_like_cfn_name(&lower) {
+        return FileKind::JsonTemplate;
+    }
+    FileKind::Other
+}
+
+fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+}
+
+fn is_compose_name(lower: &str) -> bool {
+    lower.starts_with("docker-compose")
+        || lower.starts_with("compose.")
+        || lower.starts_with("compose-")
+}
+
+/// A Helm chart's files sit next to its `Chart.yaml`; values files are read only
+/// there. The walker knows no siblings, so it goes by the conventional layout
+/// (a directory named `chart`/`charts`/`helm` somewhere above).
+fn is_in_chart(parent: &str) -> bool {
+    parent.split('/').any(|c| {
+        matches!(
+            c,
+            "chart" | "charts" | "helm" | "deploy" | "deployment" | "deployments"
+        ) || c.ends_with("-chart")
+            || c.ends_with("-helm")
+    })
+}
+
+fn looks_like_cfn_name(lower: &str) -> bool {
+    lower.starts_with("template")
+        || lower.contains("cloudformation")
+        || lower.contains(".cfn.")
+        || lower.ends_with(".template")
+        || lower.ends_with(".template.json")
+}
+
+/// A file the walk found and classified.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    pub abs: PathBuf,
+    pub kind: FileKind,
+    pub size: u64,
+    /// The walk saw a symlink (never followed; read only if it stays inside the root).
+    pub symlink: bool,
+}
+
+/// Everything the walk learned without reading a file.
+#[derive(Debug, Default)]
+pub struct WalkOutput {
+    /// Classified files (kind other than `Other`), sorted by path.
+    pub files: Vec<FoundFile>,
+    /// Language id index → (files, bytes).
+    pub languages: BTreeMap<TechId, (u64, u64)>,
+    /// The first file (in path order) of each language, for evidence.
+    pub language_first_file: BTreeMap<TechId, String>,
+    /// Marker files (path, technology), sorted.
+    pub markers: Vec<(String, TechId)>,
+    /// Directories that hold tests (sorted, deduplicated).
+    pub test_dirs: Vec<String>,
+    /// Source files per language in each directory (directly in it).
+    pub dir_languages: BTreeMap<String, BTreeMap<TechId, u64>>,
+    /// Every directory seen, relative to the root (sorted).
+    pub dirs: Vec<String>,
+    /// Entries the walk could not read.
+    pub problems: Vec<Problem>,
+    /// Number of files listed.
+    pub file_count: u64,
+}
+
+#[derive(Default)]
+struct Partial {
+    files: Vec<FoundFile>,
+    languages: HashMap<TechId, (u64, u64, String)>,
+    markers: Vec<(String, TechId)>,
+    test_dirs: HashSet<String>,
+    dir_languages: HashMap<String, HashMap<TechId, u64>>,
+    dirs: Vec<String>,
+    problems: Vec<Problem>,
+    file_count: u64,
+}
+
+struct Visitor<'a> {
+    root: &'a Path,
+    catalog: &'a Catalog,
+    local: Partial,
+    sink: &'a Mutex<Vec<Partial>>,
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        let local = std::mem::take(&mut self.local);
+        if let Ok(mut sink) = self.sink.lock() {
+            sink.push(local);
+        }
+    }
+}
+
+impl ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        match entry {
+            Ok(entry) => self.visit_entry(&entry),
+            Err(err) => self.local.problems.push(walk_problem(self.root, &err)),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Visitor<'_> {
+    fn visit_entry(&mut self, entry: &DirEntry) {
+        let Some(file_type) = entry.file_type() else {
+            return;
+        };
+        let rel = relative(self.root, entry.path());
+        if file_type.is_dir() {
+            if !rel.is_empty() {
+                self.local.dirs.push(rel);
+            }
+            return;
+        }
+        let symlink = file_type.is_symlink();
+        if !file_type.is_file() && !symlink {
+            return;
+        }
+        self.local.file_count += 1;
+        let kind = classify(&rel);
+        let name = rel.rsplit('/').next().unwrap_or(&rel);
+        let ext = name.rsplit_once('.').map(|(_, e)| e);
+
+        let language = match ext {
+            Some(ext) if !symlink && !is_generated(&rel, name) => {
+                self.catalog.language_of_extension(ext)
+            }
+            _ => None,
+        };
+        let needs_size = language.is_some() || kind != FileKind::Other;
+        let size = if needs_size && !symlink {
+            entry.metadata().map(|m| m.len()).unwrap_or(0)
+        } else {
+            0
+        };
+        if let Some(lang) = language {
+            let slot = self
+                .local
+                .languages
+                .entry(lang)
+                .or_insert_with(|| (0, 0, rel.clone()));
+            slot.0 += 1;
+            slot.1 += size;
+            if rel < slot.2 {
+                slot.2 = rel.clone();
+            }
+            if let Some(dir) = test_dir_of(&rel, name) {
+                self.local.test_dirs.insert(dir);
+            }
+            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
+            let counts = match self.local.dir_languages.get_mut(parent) {
+                Some(counts) => counts,
+                None => self
+                    .local
+                    .dir_languages
+                    .entry(parent.to_string())
+                    .or_default(),
+            };
+            *counts.entry(lang).or_default() += 1;
+        }
+        if self.catalog.is_marker_file(&rel) {
+            for tech in self.catalog.match_file(&rel) {
+                self.local.markers.push((rel.clone(), tech));
+            }
+        }
+        if kind != FileKind::Other {
+            self.local.files.push(FoundFile {
+                abs: entry.path().to_path_buf(),
+                path: rel,
+                kind,
+                size,
+                symlink,
+            });
+        }
+    }
+}
+
+struct Builder<'a> {
+    root: &'a Path,
+    catalog: &'a Catalog,
+    sink: &'a Mutex<Vec<Partial>>,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Visitor {
+            root: self.root,
+            catalog: self.catalog,
+            local: Partial::default(),
+            sink: self.sink,
+        })
+    }
+}
+
+/// Walk `root` and classify every file.
+pub fn walk(root: &Path, catalog: &Catalog) -> WalkOutput {
+    let sink = Mutex::new(Vec::new());
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            let name = entry.file_name().to_string_lossy();
+            // `.git` may also be a file (worktrees, submodules).
+            !(name == ".git" || is_dir && SKIPPED_DIRS.contains(&name.as_ref()))
+        });
+    builder.build_parallel().visit(&mut Builder {
+        root,
+        catalog,
+        sink: &sink,
+    });
+
+    let partials = sink
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut out = WalkOutput::default();
+    let mut test_dirs = HashSet::new();
+    for partial in partials {
+        out.files.extend(partial.files);
+        out.markers.extend(partial.markers);
+        out.dirs.extend(partial.dirs);
+        out.problems.extend(partial.problems);
+        out.file_count += partial.file_count;
+        test_dirs.extend(partial.test_dirs);
+        for (dir, counts) in partial.dir_languages {
+            let slot = out.dir_languages.entry(dir).or_default();
+            for (lang, n) in counts {
+                *slot.entry(lang).or_default() += n;
+            }
+        }
+        for (lang, (files, bytes, first)) in partial.languages {
+            let slot = out.languages.entry(lang).or_insert((0, 0));
+            slot.0 += files;
+            slot.1 += bytes;
+            let first_slot = out
+                .language_first_file
+                .entry(lang)
+                .or_insert_with(|| first.clone());
+            if first < *first_slot {
+                *first_slot = first;
+            }
+        }
+    }
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    out.markers.sort();
+    out.dirs.sort();
+    out.problems.sort();
+    out.test_dirs = test_dirs.into_iter().collect();
+    out.test_dirs.sort();
+    out
+}
+
+/// The relative, `/`-separated form of a path under `root` (lossy for
+/// non-UTF-8 names, which only affects how the path is shown).
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, part) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&part.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+fn walk_problem(root: &Path, err: &ignore::Error) -> Problem {
+    let path = find_error_path(err).map_or_else(|| ".".to_string(), |p| relative(root, p));
+    Problem {
+        path,
+        line: 1,
+        column: 1,
+        message: format!("cannot read: {}", io_message(err)),
+    }
+}
+
+fn find_error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            find_error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn io_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_message(err),
+        other => other.to_string(),
+    }
+}
+
+/// Generated, vendored or minified files, left out of language statistics.
+fn is_generated(path: &str, name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".min.js")
+        || lower.ends_with(".min.css")
+        || lower.ends_with(".bundle.js")
+        || lower.ends_with(".pb.go")
+        || lower.ends_with("_pb2.py")
+        || lower.ends_with("_pb2_grpc.py")
+        || lower.ends_with(".generated.cs")
+        || lower.ends_with(".g.cs")
+        || lower.ends_with(".designer.cs")
+        || lower.ends_with(".d.ts")
+        || lower.ends_with("_generated.go")
+        || lower.ends_with(".gen.go")
+    {
+        return true;
+    }
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| GENERATED_DIRS.contains(&dir))
+}
+
+/// The directory a test file speaks for: the test directory it sits in, or its
+/// own directory when its name marks it as a test.
+fn test_dir_of(path: &str, name: &str) -> Option<String> {
+    let dirs: Vec<&str> = path.split('/').collect();
+    let dirs = &dirs[..dirs.len().saturating_sub(1)];
+    if let Some(i) = dirs.iter().position(|d| TEST_DIRS.contains(d)) {
+        return Some(dirs[..=i].join("/"));
+    }
+    if is_test_file_name(name) {
+        return Some(dirs.join("/"));
+    }
+    None
+}
+
+fn is_test_file_name(name: &str) -> bool {
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some(split) => split,
+        None => return false,
+    };
+    match ext {
+        "go" => stem.ends_with("_test"),
+        "py" => stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest",
+        "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts" => {
+            stem.ends_with(".test") || stem.ends_with(".spec")
+        }
+        "java" | "kt" | "scala" | "groovy" => {
+            stem.ends_with("Test")
+                || stem.ends_with("Tests")
+                || stem.ends_with("IT")
+                || stem.ends_with("Spec")
+        }
+        "rb" => stem.ends_with("_spec") || stem.ends_with("_test"),
+        "cs" | "fs" | "vb" => stem.ends_with("Tests") || stem.ends_with("Test"),
+        "php" => stem.ends_with("Test"),
+        "exs" => stem.ends_with("_test"),
+        "rs" => stem == "tests" || stem.ends_with("_test") || stem.ends_with("_tests"),
+        "swift" => stem.ends_with("Tests"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifests_are_classified_by_name() {
+        assert_eq!(classify("package.json"), FileKind::PackageJson);
+        assert_eq!(classify("api/requirements-dev.txt"), FileKind::Requirements);
+        assert_eq!(classify("requirements/base.txt"), FileKind::Requirements);
+        assert_eq!(
+            classify("gradle/libs.versions.toml"),
+            FileKind::VersionCatalog
+        );
+        assert_eq!(classify("src/App/App.csproj"), FileKind::DotnetProject);
+        assert_eq!(classify("docs/readme.txt"), FileKind::Other);
+    }
+
+    #[test]
+    fn containers_and_ci_are_classified_by_name() {
+        assert_eq!(classify("Dockerfile"), FileKind::Dockerfile);
+        assert_eq!(classify("docker/api.Dockerfile"), FileKind::Dockerfile);
+        assert_eq!(classify("Dockerfile.prod"), FileKind::Dockerfile);
+        assert_eq!(classify("Containerfile"), FileKind::Dockerfile);
+        assert_eq!(classify("docker-compose.override.yml"), FileKind::Compose);
+        assert_eq!(classify("deploy/compose.yaml"), FileKind::Compose);
+        assert_eq!(
+            classify(".github/workflows/ci.yml"),
+            FileKind::GithubWorkflow
+        );
+        assert_eq!(
+            classify(".github/actions/setup/action.yml"),
+            FileKind::GithubAction
+        );
+        assert_eq!(classify(".circleci/config.yml"), FileKind::CircleCi);
+        assert_eq!(classify("k8s/deployment.yaml"), FileKind::Yaml);
+        assert_eq!(classify("infra/main.tf"), FileKind::Terraform);
+        assert_eq!(classify(".env.production"), FileKind::DotEnv);
+        assert_eq!(classify("charts/api/values.yaml"), FileKind::HelmValues);
+    }
+
+    #[test]
+    fn test_files_are_recognised_by_name_and_directory() {
+        assert_eq!(
+            test_dir_of("api/tests/test_x.py", "test_x.py").as_deref(),
+            Some("api/tests")
+        );
+        assert_eq!(
+            test_dir_of("pkg/handler_test.go", "handler_test.go").as_deref(),
+            Some("pkg")
+        );
+        assert_eq!(test_dir_of("src/app.ts", "app.ts"), None);
+        assert_eq!(
+            test_dir_of("svc/src/test/java/FooTest.java", "FooTest.java").as_deref(),
+            Some("svc/src/test")
+        );
+    }
+
+    #[test]
+    fn generated_files_are_left_out() {
+        assert!(is_generated("web/dist/app.js", "app.js"));
+        assert!(is_generated("app.min.js", "app.min.js"));
+        assert!(!is_generated("src/app.js", "app.js"));
+    }
+}

@@ -1,0 +1,206 @@
+//! The built-in technology catalog: every file parses, ids are unique, every
+//! category is known, and every id of the public contract exists.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+
+use stacklint::catalog::{CATEGORIES, Catalog};
+
+/// The ids `shared/spec/TECHNOLOGIES.md` requires, per category. Kept here so
+/// the test runs without the spec checked out; `contract_list_matches_the_spec`
+/// keeps this copy honest when it is.
+const REQUIRED: &[(&str, &str)] = &[
+    (
+        "language",
+        "javascript typescript python java kotlin scala go rust csharp fsharp ruby php elixir erlang clojure haskell swift c cpp",
+    ),
+    (
+        "framework",
+        "dotnet-aspire express nestjs fastify koa hapi nextjs nuxt adonisjs django fastapi flask starlette aiohttp tornado sanic spring-boot quarkus micronaut ktor vertx dropwizard gin echo fiber chi gorilla-mux actix-web axum rocket warp poem rails sinatra hanami laravel symfony slim aspnet-core phoenix play",
+    ),
+    (
+        "database",
+        "postgresql mysql mariadb sqlite sqlserver oracle mongodb cassandra scylladb dynamodb cosmosdb firestore couchdb neo4j cockroachdb clickhouse h2 spanner alloydb",
+    ),
+    ("cache", "redis memcached valkey hazelcast"),
+    (
+        "queue",
+        "kafka rabbitmq nats sqs sns google-pubsub azure-service-bus pulsar",
+    ),
+    (
+        "job-queue",
+        "celery sidekiq bullmq rq dramatiq hangfire temporal resque piscina workerpool agenda",
+    ),
+    (
+        "search",
+        "elasticsearch opensearch meilisearch typesense solr algolia",
+    ),
+    (
+        "orm",
+        "prisma typeorm sequelize mongoose drizzle knex sqlalchemy django-orm tortoise-orm peewee sqlmodel hibernate spring-data-jpa mybatis jooq gorm ent sqlx diesel sea-orm activerecord eloquent doctrine entity-framework dapper",
+    ),
+    (
+        "migrations",
+        "alembic flyway liquibase golang-migrate goose atlas dbmate",
+    ),
+    (
+        "logging",
+        "pino winston bunyan structlog loguru python-json-logger zap zerolog logrus tracing log4rs slog logback log4j2 serilog nlog lograge semantic-logger monolog",
+    ),
+    ("metrics", "prometheus micrometer statsd"),
+    (
+        "tracing",
+        "opentelemetry jaeger zipkin aws-xray elastic-apm honeycomb",
+    ),
+    (
+        "apm",
+        "datadog newrelic dynatrace appdynamics scout-apm skylight",
+    ),
+    (
+        "error-tracking",
+        "sentry bugsnag rollbar honeybadger airbrake raygun",
+    ),
+    (
+        "health",
+        "spring-boot-actuator terminus django-health-check aspnet-healthchecks",
+    ),
+    (
+        "ai",
+        "openai anthropic langchain llamaindex aws-bedrock vertex-ai azure-openai huggingface cohere google-genai ollama",
+    ),
+    (
+        "auth",
+        "passport authjs keycloak auth0 clerk firebase-auth devise spring-security cognito duende-identityserver",
+    ),
+    (
+        "cloud",
+        "aws gcp azure cloudflare vercel netlify heroku fly-io digitalocean firebase supabase",
+    ),
+    ("container", "docker docker-compose"),
+    (
+        "orchestration",
+        "kubernetes helm kustomize nomad skaffold argocd istio",
+    ),
+    ("proxy", "nginx traefik envoy caddy haproxy"),
+    ("app-server", "gunicorn uvicorn puma unicorn"),
+    (
+        "iac",
+        "terraform opentofu pulumi aws-cdk cloudformation aws-sam bicep serverless-framework ansible crossplane",
+    ),
+    (
+        "serverless",
+        "aws-lambda google-cloud-functions azure-functions cloudflare-workers",
+    ),
+    (
+        "ci",
+        "github-actions gitlab-ci circleci azure-pipelines jenkins bitbucket-pipelines travis-ci buildkite google-cloud-build aws-codebuild drone",
+    ),
+    (
+        "testing",
+        "jest vitest mocha playwright cypress pytest junit testng rspec minitest phpunit xunit nunit mstest testify testcontainers supertest",
+    ),
+    (
+        "lint",
+        "eslint prettier biome ruff flake8 pylint black mypy golangci-lint clippy rustfmt checkstyle spotbugs rubocop phpstan php-cs-fixer dotnet-format tflint pre-commit",
+    ),
+    (
+        "security-scan",
+        "codeql semgrep snyk trivy grype bandit gosec govulncheck brakeman npm-audit pip-audit cargo-audit cargo-deny osv-scanner dependency-review owasp-dependency-check sonarqube gitleaks trufflehog checkov zizmor bundler-audit safety ossf-scorecard",
+    ),
+    ("dependency-updates", "dependabot renovate"),
+    ("api", "graphql grpc openapi trpc"),
+    ("load-testing", "k6 locust artillery gatling jmeter vegeta"),
+];
+
+#[test]
+fn builtin_catalog_loads() {
+    let catalog = Catalog::builtin().unwrap_or_else(|e| panic!("{e}: {}", e.path));
+    assert!(!catalog.technologies().is_empty());
+}
+
+#[test]
+fn every_contract_id_exists_with_its_category() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut missing = Vec::new();
+    for (category, ids) in REQUIRED {
+        assert!(
+            CATEGORIES.contains(category),
+            "contract category {category} is not known"
+        );
+        for id in ids.split_whitespace() {
+            match catalog.id_of(id) {
+                None => missing.push(format!("{id} (missing)")),
+                Some(t) if catalog.get(t).category != *category => missing.push(format!(
+                    "{id} (category {}, contract says {category})",
+                    catalog.get(t).category
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "catalog lacks contract ids: {}",
+        missing.join(", ")
+    );
+}
+
+#[test]
+fn contract_list_matches_the_spec() {
+    let spec =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/TECHNOLOGIES.md");
+    let Ok(text) = std::fs::read_to_string(&spec) else {
+        eprintln!(
+            "note: {} not found; the contract copy in this test is not cross-checked",
+            spec.display()
+        );
+        return;
+    };
+    let mut from_spec = BTreeSet::new();
+    for line in text.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 4 || cells[1] == "category" || cells[1].starts_with("---") {
+            continue;
+        }
+        let category = cells[1].split_whitespace().next().unwrap_or("");
+        for id in cells[2].split_whitespace() {
+            from_spec.insert(format!("{category}/{id}"));
+        }
+    }
+    let ours: BTreeSet<String> = REQUIRED
+        .iter()
+        .flat_map(|(c, ids)| ids.split_whitespace().map(move |id| format!("{c}/{id}")))
+        .collect();
+    assert_eq!(
+        ours, from_spec,
+        "the REQUIRED list drifted from TECHNOLOGIES.md"
+    );
+}
+
+#[test]
+fn every_language_has_extensions() {
+    let catalog = Catalog::builtin().unwrap();
+    for tech in catalog.technologies() {
+        if tech.category == "language" {
+            assert!(
+                !tech.extensions.is_empty(),
+                "language {} has no extensions",
+                tech.id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_catalog_file_is_named_after_its_category() {
+    for (path, text) in stacklint::catalog::embedded_rule_files() {
+        let Some(name) = path.strip_prefix("technologies/") else {
+            continue;
+        };
+        let stem = name.trim_end_matches(".toml");
+        assert!(
+            text.contains(&format!("category = \"{stem}\"")),
+            "rules/{path} should declare category = \"{stem}\""
+        );
+    }
+}
