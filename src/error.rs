@@ -7,8 +7,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
-    #[error("cannot read {}: {source}", path.display())]
-    #[diagnostic(code(stacklint::io))]
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
         #[source]
@@ -16,14 +15,10 @@ pub enum Error {
     },
 
     #[error("{} is not a directory", path.display())]
-    #[diagnostic(
-        code(stacklint::usage),
-        help("pass the root of the repository to scan")
-    )]
+    #[diagnostic(help("pass the root of the repository to scan"))]
     NotADirectory { path: PathBuf },
 
-    #[error("cannot write {}: {source}", path.display())]
-    #[diagnostic(code(stacklint::io))]
+    #[error("cannot write {}", path.display())]
     Write {
         path: PathBuf,
         #[source]
@@ -39,7 +34,6 @@ pub enum Error {
 /// catalog file, or `stacklint.toml`. It points at the offending position.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{path}: {message}")]
-#[diagnostic(code(stacklint::invalid_file))]
 pub struct FileError {
     pub path: String,
     pub message: String,
