@@ -488,8 +488,12 @@ impl Catalog {
         let url = url.trim();
         let lower = url.to_ascii_lowercase();
         let scheme_end = lower.find("://").or_else(|| {
-            // `sqlite:app.db`, `jdbc:h2:mem:test`: no `//`.
-            lower.find(':')
+            // `sqlite:app.db`, `jdbc:h2:mem:test`: no `//`. For JDBC the
+            // sub-protocol is the part after `jdbc:`.
+            match lower.strip_prefix("jdbc:") {
+                Some(rest) => rest.find(':').map(|i| i + 5),
+                None => lower.find(':'),
+            }
         })?;
         let scheme = &lower[..scheme_end];
         if let Some(tech) = self.urls.get(scheme) {

@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::Catalog;
+use crate::config::Config;
 use crate::error::Error;
 use crate::report::stack::pretty::PrettyOptions;
+use crate::scan::ScanOptions;
 
 /// Exit code for usage errors, bad configuration and internal errors.
 pub const EXIT_ERROR: u8 = 2;
@@ -76,6 +78,32 @@ pub struct StackArgs {
     /// Write the output to FILE instead of standard output
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Read the configuration from FILE instead of PATH/stacklint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any configuration file
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+impl ConfigArgs {
+    fn load(&self, root: &std::path::Path) -> Result<Config, Error> {
+        if self.no_config {
+            Ok(Config::default())
+        } else if let Some(path) = &self.config {
+            Config::load(path, &[])
+        } else {
+            Config::discover(root, &[])
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,7 +161,12 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
 fn stack(cli: &Cli, args: &StackArgs) -> Result<ExitCode, Error> {
     let catalog = Catalog::builtin()?;
     let display = display_path(&args.path);
-    let stack = crate::scan::scan(&args.path, &display, &catalog)?;
+    let config = args.config.load(&args.path)?;
+    let options = ScanOptions {
+        team_size: config.team_size,
+        use_git: true,
+    };
+    let stack = crate::scan::scan_with(&args.path, &display, &catalog, options)?;
     let text = match args.format {
         StackFormat::Pretty => crate::report::stack::pretty::render(
             &stack,

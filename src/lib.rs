@@ -9,8 +9,10 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod error;
+pub mod git;
 pub mod model;
 pub mod parse;
 pub mod read;

@@ -9,6 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod ci;
+mod infra;
+
+pub use ci::*;
+pub use infra::*;
+
 pub const STACK_SCHEMA: &str = "stacklint/stack/v1";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -25,6 +31,12 @@ pub struct Stack {
     pub problems: Vec<Problem>,
     /// Serverless functions (never counted as services).
     pub functions: Vec<Function>,
+    /// Every Dockerfile, with its stages.
+    pub dockerfiles: Vec<Dockerfile>,
+    /// Kubernetes objects found in manifests, Helm charts and kustomizations.
+    pub kubernetes: Kubernetes,
+    /// Terraform providers, resources and modules.
+    pub terraform: Terraform,
 }
 
 /// Source-code statistics for one language, by file extension.
@@ -215,117 +227,6 @@ impl ComponentKind {
             ComponentKind::Library => "library",
             ComponentKind::Tool => "tool",
             ComponentKind::Infrastructure => "infrastructure",
-        }
-    }
-}
-
-/// A deployable unit: a compose service, a Kubernetes workload, a Dockerfile, a
-/// Procfile process or a platform app, deduplicated across those sources.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Service {
-    pub name: String,
-    pub origin: ServiceOrigin,
-    /// Built from this repository's code (not a third-party image).
-    pub own: bool,
-    pub path: String,
-    pub line: u32,
-    pub image: Option<String>,
-    /// Build context directory, relative to the root.
-    pub build: Option<String>,
-    pub component: Option<String>,
-    /// Names of the datastore and queue services (or technologies, when no
-    /// service declares them) this service uses.
-    pub uses: Vec<String>,
-    pub health_check: bool,
-    pub replicas: Option<u32>,
-    /// Technology ids this service is (for third-party images: `postgresql`, `redis`).
-    pub technologies: Vec<String>,
-    /// Every declaration of this service: compose entry, Dockerfile, Kubernetes workload.
-    pub declarations: Vec<Evidence>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum ServiceOrigin {
-    Compose,
-    Kubernetes,
-    Dockerfile,
-    Procfile,
-    Platform,
-}
-
-/// A serverless function (AWS Lambda, Google Cloud Functions, Azure Functions).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Function {
-    pub name: String,
-    /// Technology id of the platform: `aws-lambda`, `google-cloud-functions`, ...
-    pub platform: String,
-    /// Where it is declared: `serverless`, `sam`, `cloudformation`, `terraform`, `azure-functions`.
-    pub source: String,
-    pub path: String,
-    pub line: u32,
-    pub runtime: Option<String>,
-    pub timeout_seconds: Option<u64>,
-    pub timeout_line: Option<u32>,
-    pub memory_mb: Option<u64>,
-    pub memory_line: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Ci {
-    pub providers: Vec<String>,
-    pub stages: Vec<Stage>,
-    pub pipelines: Vec<Pipeline>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Pipeline {
-    pub provider: String,
-    pub path: String,
-    pub jobs: Vec<Job>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Job {
-    pub id: String,
-    pub line: u32,
-    pub stages: Vec<Stage>,
-    /// Ids of the jobs this one waits for (directly).
-    pub needs: Vec<String>,
-    /// The directory the job's commands run in, relative to the root.
-    pub directory: Option<String>,
-}
-
-/// What a CI job does.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    Build,
-    Test,
-    Lint,
-    Security,
-    Deploy,
-    Release,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 6] = [
-        Stage::Build,
-        Stage::Test,
-        Stage::Lint,
-        Stage::Security,
-        Stage::Deploy,
-        Stage::Release,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Build => "build",
-            Stage::Test => "test",
-            Stage::Lint => "lint",
-            Stage::Security => "security",
-            Stage::Deploy => "deploy",
-            Stage::Release => "release",
         }
     }
 }

@@ -7,16 +7,46 @@ use rayon::prelude::*;
 
 use crate::catalog::Catalog;
 use crate::detect::assemble::{AssembleInput, assemble};
+use crate::detect::ci::steps::StepRules;
 use crate::detect::{DETECTORS, DetectContext, Facts};
 use crate::error::{Error, Result};
-use crate::model::{Problem, Stack};
+use crate::model::{Problem, Stack, Team, TeamSource};
 use crate::read::Reader;
 use crate::source::SourceFile;
 use crate::walk::{self, FileKind};
 
-/// Scan `root`. `root_display` is how the root is shown in the output (the
-/// path as the user gave it).
+/// How a scan runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// The team size from the configuration, if it sets one.
+    pub team_size: Option<u32>,
+    /// Ask git for the team size (off in tests, whose fixtures live inside
+    /// this project's own history).
+    pub use_git: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            team_size: None,
+            use_git: true,
+        }
+    }
+}
+
+/// Scan `root` with default options. `root_display` is how the root is shown
+/// in the output (the path as the user gave it).
 pub fn scan(root: &Path, root_display: &str, catalog: &Catalog) -> Result<Stack> {
+    scan_with(root, root_display, catalog, ScanOptions::default())
+}
+
+/// Scan `root`.
+pub fn scan_with(
+    root: &Path,
+    root_display: &str,
+    catalog: &Catalog,
+    options: ScanOptions,
+) -> Result<Stack> {
     let meta = std::fs::metadata(root).map_err(|source| Error::Io {
         path: root.to_path_buf(),
         source,
@@ -27,6 +57,7 @@ pub fn scan(root: &Path, root_display: &str, catalog: &Catalog) -> Result<Stack>
         });
     }
 
+    let ci_steps = StepRules::builtin(catalog)?;
     let walked = walk::walk(root, catalog);
     let reader = Reader::new(root);
 
@@ -51,6 +82,7 @@ pub fn scan(root: &Path, root_display: &str, catalog: &Catalog) -> Result<Stack>
         catalog,
         walk: &walked,
         reader: &reader,
+        ci_steps: &ci_steps,
     };
     let found: Vec<Facts> = DETECTORS
         .par_iter()
@@ -82,5 +114,28 @@ pub fn scan(root: &Path, root_display: &str, catalog: &Catalog) -> Result<Stack>
         catalog,
         walk: &walked,
     };
-    Ok(assemble(&input, facts))
+    let mut stack = assemble(&input, facts);
+    stack.team = team(root, options);
+    Ok(stack)
+}
+
+fn team(root: &Path, options: ScanOptions) -> Team {
+    if let Some(size) = options.team_size {
+        return Team {
+            size: Some(size),
+            source: TeamSource::Config,
+        };
+    }
+    if options.use_git
+        && let Ok(size) = crate::git::team_size(root)
+    {
+        return Team {
+            size: Some(size),
+            source: TeamSource::Git,
+        };
+    }
+    Team {
+        size: None,
+        source: TeamSource::Unknown,
+    }
 }

@@ -9,7 +9,11 @@ use stacklint::catalog::Catalog;
 use stacklint::model::Stack;
 
 fn scan(dir: &Path) -> Stack {
-    stacklint::scan::scan(dir, ".", &Catalog::builtin().unwrap()).unwrap()
+    let options = stacklint::scan::ScanOptions {
+        team_size: None,
+        use_git: false,
+    };
+    stacklint::scan::scan_with(dir, ".", &Catalog::builtin().unwrap(), options).unwrap()
 }
 
 fn write(dir: &Path, rel: &str, bytes: &[u8]) {

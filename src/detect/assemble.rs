@@ -108,6 +108,9 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
         },
         problems,
         functions: Vec::new(),
+        dockerfiles: Vec::new(),
+        kubernetes: Default::default(),
+        terraform: Default::default(),
     }
 }
 

@@ -9,19 +9,32 @@
 //! [`Stack`]: crate::model::Stack
 
 pub mod assemble;
+pub mod ci;
+pub mod cloudformation;
 pub mod components;
+pub mod compose;
+pub mod connection;
+pub mod docker;
 pub mod dotnet;
 pub mod elixir;
 pub mod go;
 pub mod jvm;
+pub mod kubernetes;
 pub mod node;
 pub mod php;
+pub mod platform;
 pub mod python;
+pub mod redact;
 pub mod ruby;
 pub mod rust;
+pub mod serverless;
+pub mod terraform;
 
 use crate::catalog::{Catalog, TechId};
-use crate::model::{Dependency, Ecosystem, Problem};
+use crate::model::{
+    Dependency, Dockerfile, Ecosystem, Function, Kubernetes, Pipeline, Problem, ServiceOrigin,
+    Terraform,
+};
 use crate::read::Reader;
 use crate::source::SourceFile;
 use crate::walk::{FileKind, WalkOutput};
@@ -33,6 +46,8 @@ pub struct DetectContext<'a> {
     /// Reads further files a detector discovers it needs (an included
     /// requirements file, a local CI include). Bounded like every read.
     pub reader: &'a Reader,
+    /// What CI commands and actions do (`rules/ci-steps.toml`).
+    pub ci_steps: &'a ci::steps::StepRules,
 }
 
 impl DetectContext<'_> {
@@ -121,6 +136,17 @@ pub struct Facts {
     pub manifests: Vec<Manifest>,
     pub detections: Vec<Detection>,
     pub problems: Vec<Problem>,
+    /// Service declarations (compose services, Procfile processes, platform
+    /// apps); `assemble` merges the ones that describe the same code.
+    pub services: Vec<ServiceFact>,
+    pub functions: Vec<Function>,
+    pub dockerfiles: Vec<Dockerfile>,
+    pub kubernetes: Kubernetes,
+    pub terraform: Terraform,
+    pub pipelines: Vec<Pipeline>,
+    /// Images this repository builds without a Dockerfile of its own
+    /// (skaffold artifacts, jib, ko, buildpacks).
+    pub image_builds: Vec<ImageBuild>,
 }
 
 impl Facts {
@@ -128,6 +154,23 @@ impl Facts {
         self.manifests.extend(other.manifests);
         self.detections.extend(other.detections);
         self.problems.extend(other.problems);
+        self.services.extend(other.services);
+        self.functions.extend(other.functions);
+        self.dockerfiles.extend(other.dockerfiles);
+        let k = other.kubernetes;
+        self.kubernetes.manifests.extend(k.manifests);
+        self.kubernetes.workloads.extend(k.workloads);
+        self.kubernetes.services.extend(k.services);
+        self.kubernetes.ingresses.extend(k.ingresses);
+        self.kubernetes.config_maps.extend(k.config_maps);
+        self.kubernetes.secrets.extend(k.secrets);
+        self.kubernetes.autoscalers.extend(k.autoscalers);
+        let t = other.terraform;
+        self.terraform.providers.extend(t.providers);
+        self.terraform.resources.extend(t.resources);
+        self.terraform.modules.extend(t.modules);
+        self.pipelines.extend(other.pipelines);
+        self.image_builds.extend(other.image_builds);
     }
 
     /// Record a problem at a byte offset of `src`.
@@ -156,6 +199,78 @@ impl Facts {
             reason: reason.into(),
         });
     }
+}
+
+/// A service as one file declares it. Several facts may describe one service
+/// (a compose entry and the Dockerfile it builds); `assemble` merges them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceFact {
+    pub origin: ServiceOrigin,
+    pub name: String,
+    /// Where it is declared.
+    pub path: String,
+    pub line: u32,
+    /// The image reference as written.
+    pub image: Option<String>,
+    /// Build context directory, root-relative (`""` for the root).
+    pub build_context: Option<String>,
+    /// The Dockerfile used to build it, root-relative.
+    pub dockerfile: Option<String>,
+    /// Services it depends on or links to, by name.
+    pub depends_on: Vec<String>,
+    /// Environment variables it is given, with values as written (kept in
+    /// memory to resolve connection URLs; never serialized).
+    pub env: Vec<EnvFact>,
+    /// `env_file` paths as written.
+    pub env_files: Vec<String>,
+    /// `Some(true)`: declares a health check; `Some(false)`: disables one.
+    pub health_check: Option<bool>,
+    pub replicas: Option<u32>,
+    pub ports: Vec<String>,
+    /// Compose profiles it belongs to (a profiled service only runs on demand).
+    pub profiles: Vec<String>,
+}
+
+impl ServiceFact {
+    pub fn new(origin: ServiceOrigin, name: &str, path: &str, line: u32) -> Self {
+        Self {
+            origin,
+            name: name.to_string(),
+            path: path.to_string(),
+            line,
+            image: None,
+            build_context: None,
+            dockerfile: None,
+            depends_on: Vec::new(),
+            env: Vec::new(),
+            env_files: Vec::new(),
+            health_check: None,
+            replicas: None,
+            ports: Vec::new(),
+            profiles: Vec::new(),
+        }
+    }
+}
+
+/// An environment variable as written in a deployment file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFact {
+    pub name: String,
+    pub value: Option<String>,
+    pub line: u32,
+}
+
+/// An image the repository builds by other means than a Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageBuild {
+    /// `skaffold`, `jib`, `ko`, `buildpacks`, `spring-boot-build-image`.
+    pub tool: String,
+    /// The image name it produces, when the configuration says.
+    pub image: Option<String>,
+    /// The directory whose code it builds, root-relative.
+    pub context: String,
+    pub path: String,
+    pub line: u32,
 }
 
 /// The directory part of a relative path (`""` for a file at the root).
@@ -247,6 +362,111 @@ pub const DETECTORS: &[Detector] = &[
         name: "elixir",
         kinds: &[FileKind::MixExs],
         run: elixir::detect,
+    },
+    Detector {
+        name: "docker",
+        kinds: &[FileKind::Dockerfile],
+        run: docker::detect,
+    },
+    Detector {
+        name: "compose",
+        kinds: &[FileKind::Compose, FileKind::DotEnv],
+        run: compose::detect,
+    },
+    Detector {
+        name: "kubernetes",
+        kinds: &[
+            FileKind::Yaml,
+            FileKind::HelmChart,
+            FileKind::HelmValues,
+            FileKind::Kustomization,
+            FileKind::Skaffold,
+        ],
+        run: kubernetes::detect,
+    },
+    Detector {
+        name: "terraform",
+        kinds: &[FileKind::Terraform],
+        run: terraform::detect,
+    },
+    Detector {
+        name: "cloudformation",
+        kinds: &[FileKind::Yaml, FileKind::JsonTemplate],
+        run: cloudformation::detect,
+    },
+    Detector {
+        name: "serverless",
+        kinds: &[FileKind::Serverless],
+        run: serverless::detect,
+    },
+    Detector {
+        name: "platform",
+        kinds: &[
+            FileKind::Procfile,
+            FileKind::FlyToml,
+            FileKind::VercelJson,
+            FileKind::NetlifyToml,
+            FileKind::AppYaml,
+            FileKind::HostJson,
+            FileKind::CdkJson,
+            FileKind::PulumiYaml,
+        ],
+        run: platform::detect,
+    },
+    Detector {
+        name: "github-actions",
+        kinds: &[FileKind::GithubWorkflow, FileKind::GithubAction],
+        run: ci::github::detect,
+    },
+    Detector {
+        name: "gitlab-ci",
+        kinds: &[FileKind::GitlabCi],
+        run: ci::gitlab::detect,
+    },
+    Detector {
+        name: "circleci",
+        kinds: &[FileKind::CircleCi],
+        run: ci::circleci::detect,
+    },
+    Detector {
+        name: "azure-pipelines",
+        kinds: &[FileKind::AzurePipelines],
+        run: ci::azure::detect,
+    },
+    Detector {
+        name: "jenkins",
+        kinds: &[FileKind::Jenkinsfile],
+        run: ci::jenkins::detect,
+    },
+    Detector {
+        name: "bitbucket-pipelines",
+        kinds: &[FileKind::BitbucketPipelines],
+        run: ci::bitbucket::detect,
+    },
+    Detector {
+        name: "travis-ci",
+        kinds: &[FileKind::TravisCi],
+        run: ci::travis::detect,
+    },
+    Detector {
+        name: "buildkite",
+        kinds: &[FileKind::Buildkite],
+        run: ci::buildkite::detect,
+    },
+    Detector {
+        name: "google-cloud-build",
+        kinds: &[FileKind::CloudBuild],
+        run: ci::cloudbuild::detect,
+    },
+    Detector {
+        name: "aws-codebuild",
+        kinds: &[FileKind::CodeBuild],
+        run: ci::codebuild::detect,
+    },
+    Detector {
+        name: "drone",
+        kinds: &[FileKind::Drone],
+        run: ci::drone::detect,
     },
 ];
 

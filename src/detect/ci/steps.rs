@@ -1,0 +1,437 @@
+//! What a CI step does, decided by data: `rules/ci-steps.toml` lists commands
+//! (`pytest`, `go test`, `kubectl apply`) and actions (`github/codeql-action/analyze`)
+//! with the stages they cover and the tool they run. Provider modules extract
+//! commands and actions; this module classifies them.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+use crate::catalog::{Catalog, TechId, embedded_rule_files};
+use crate::error::FileError;
+use crate::model::Stage;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepsFile {
+    /// Words that run another command (`poetry run`, `bundle exec`, `npx`):
+    /// stripped before matching.
+    #[serde(default)]
+    wrappers: Vec<String>,
+    /// Job names or ids that say a job deploys (`deploy`, `release-prod`).
+    #[serde(default)]
+    deploy_job_names: Vec<String>,
+    #[serde(default)]
+    step: Vec<StepDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepDef {
+    #[serde(default)]
+    stages: Vec<Stage>,
+    /// A technology id from the catalog.
+    #[serde(default)]
+    tool: Option<String>,
+    /// Command prefixes, word by word; a word ending in `*` matches any word
+    /// starting with the rest (`test*` matches `test:unit`).
+    #[serde(default)]
+    commands: Vec<String>,
+    /// Action / orb / task references without version (`actions/checkout`,
+    /// `github/codeql-action/*`).
+    #[serde(default)]
+    actions: Vec<String>,
+}
+
+#[derive(Debug)]
+struct CommandPattern {
+    words: Vec<String>,
+    stages: Vec<Stage>,
+    tool: Option<TechId>,
+}
+
+#[derive(Debug)]
+struct ActionPattern {
+    pattern: String,
+    stages: Vec<Stage>,
+    tool: Option<TechId>,
+}
+
+/// The loaded step signatures.
+#[derive(Debug)]
+pub struct StepRules {
+    wrappers: Vec<Vec<String>>,
+    deploy_job_names: Vec<String>,
+    commands: Vec<CommandPattern>,
+    actions: Vec<ActionPattern>,
+}
+
+/// What a command or action does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Classification {
+    pub stages: BTreeSet<Stage>,
+    pub tools: Vec<TechId>,
+    /// A directory the command changes into first (`cd api && pytest`).
+    pub directory: Option<String>,
+}
+
+impl Classification {
+    fn add(&mut self, stages: &[Stage], tool: Option<TechId>) {
+        self.stages.extend(stages.iter().copied());
+        if let Some(tool) = tool
+            && !self.tools.contains(&tool)
+        {
+            self.tools.push(tool);
+        }
+    }
+}
+
+impl StepRules {
+    /// The built-in `rules/ci-steps.toml`.
+    pub fn builtin(catalog: &Catalog) -> Result<Self, Box<FileError>> {
+        let text = embedded_rule_files()
+            .iter()
+            .find(|(path, _)| *path == "ci-steps.toml")
+            .map_or("", |(_, text)| *text);
+        Self::from_str("rules/ci-steps.toml", text, catalog)
+    }
+
+    pub fn from_str(path: &str, text: &str, catalog: &Catalog) -> Result<Self, Box<FileError>> {
+        let file: StepsFile = toml_edit::de::from_str(text).map_err(|e| {
+            Box::new(FileError::new(
+                path,
+                text,
+                e.span(),
+                e.message().to_string(),
+            ))
+        })?;
+        let mut rules = StepRules {
+            wrappers: file.wrappers.iter().map(|w| words(w)).collect(),
+            deploy_job_names: file
+                .deploy_job_names
+                .iter()
+                .map(|n| n.to_ascii_lowercase())
+                .collect(),
+            commands: Vec::new(),
+            actions: Vec::new(),
+        };
+        // Longest wrappers first, so `python -m` is tried before `python`.
+        rules.wrappers.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        for step in file.step {
+            let tool = match &step.tool {
+                Some(id) => Some(catalog.id_of(id).ok_or_else(|| {
+                    let at = text.find(&format!("\"{id}\"")).map(|i| i..i + id.len() + 2);
+                    Box::new(
+                        FileError::new(path, text, at, format!("unknown technology `{id}`"))
+                            .with_help("tools must be ids of rules/technologies/"),
+                    )
+                })?),
+                None => None,
+            };
+            if step.stages.is_empty() && tool.is_none() {
+                let first = step
+                    .commands
+                    .first()
+                    .or(step.actions.first())
+                    .cloned()
+                    .unwrap_or_default();
+                let at = text.find(&first).map(|i| i..i + first.len());
+                return Err(Box::new(FileError::new(
+                    path,
+                    text,
+                    at,
+                    "a step needs `stages` or a `tool`",
+                )));
+            }
+            for command in &step.commands {
+                rules.commands.push(CommandPattern {
+                    words: words(command),
+                    stages: step.stages.clone(),
+                    tool,
+                });
+            }
+            for action in &step.actions {
+                rules.actions.push(ActionPattern {
+                    pattern: action.to_ascii_lowercase(),
+                    stages: step.stages.clone(),
+                    tool,
+                });
+            }
+        }
+        Ok(rules)
+    }
+
+    /// Classify a shell command line (possibly several lines and `&&` chains).
+    pub fn classify_command(&self, script: &str) -> Classification {
+        let mut out = Classification::default();
+        for simple in split_commands(script) {
+            let mut tokens: Vec<&str> = simple.split_whitespace().collect();
+            // `FOO=bar cmd`: environment assignments before the command.
+            while tokens.first().is_some_and(|t| is_assignment(t)) {
+                tokens.remove(0);
+            }
+            if tokens.first() == Some(&"cd") {
+                if out.directory.is_none()
+                    && let Some(dir) = tokens.get(1)
+                {
+                    out.directory = Some(clean_dir(dir));
+                }
+                continue;
+            }
+            let tokens = self.strip_wrappers(&tokens);
+            for pattern in &self.commands {
+                if matches_words(&pattern.words, &tokens) {
+                    out.add(&pattern.stages, pattern.tool);
+                }
+            }
+        }
+        out
+    }
+
+    /// Classify an action/orb/task reference (`owner/repo/path@ref`).
+    pub fn classify_action(&self, reference: &str) -> Classification {
+        let name = reference
+            .split('@')
+            .next()
+            .unwrap_or(reference)
+            .trim()
+            .to_ascii_lowercase();
+        let mut out = Classification::default();
+        for pattern in &self.actions {
+            if action_matches(&pattern.pattern, &name) {
+                out.add(&pattern.stages, pattern.tool);
+            }
+        }
+        out
+    }
+
+    /// Whether a job's id or name says it deploys.
+    pub fn is_deploy_job_name(&self, name: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| self.deploy_job_names.iter().any(|n| n == word))
+    }
+
+    fn strip_wrappers<'a>(&self, tokens: &[&'a str]) -> Vec<&'a str> {
+        let mut rest: Vec<&str> = tokens.to_vec();
+        // Wrappers can nest (`sudo -E poetry run pytest`); bounded by length.
+        let mut changed = true;
+        while changed && !rest.is_empty() {
+            changed = false;
+            for wrapper in &self.wrappers {
+                if matches_words(wrapper, &rest) && rest.len() > wrapper.len() {
+                    rest.drain(..wrapper.len());
+                    // Flags of the wrapper itself (`npx --yes`, `sudo -E`).
+                    while rest.first().is_some_and(|t| t.starts_with('-')) && rest.len() > 1 {
+                        rest.remove(0);
+                    }
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        rest
+    }
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+fn is_assignment(token: &str) -> bool {
+    match token.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
+        None => false,
+    }
+}
+
+fn clean_dir(dir: &str) -> String {
+    let dir = dir.trim_matches(|c| c == '"' || c == '\'');
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    dir.replace("${{ github.workspace }}/", "")
+        .replace("$GITHUB_WORKSPACE/", "")
+}
+
+/// Whether `pattern` matches the start of `tokens`. A pattern word ending in
+/// `*` matches by prefix; the command's first word may carry a path
+/// (`./gradlew`, `/usr/bin/pytest`) and a `.exe`/`.bat`/`.cmd` suffix.
+fn matches_words(pattern: &[String], tokens: &[&str]) -> bool {
+    if pattern.len() > tokens.len() || pattern.is_empty() {
+        return false;
+    }
+    pattern.iter().zip(tokens).enumerate().all(|(i, (p, t))| {
+        let t = if i == 0 {
+            command_name(t)
+        } else {
+            t.trim_matches(|c| c == '"' || c == '\'')
+        };
+        let p = if i == 0 { command_name(p) } else { p.as_str() };
+        match p.strip_suffix('*') {
+            Some(prefix) => t.starts_with(prefix),
+            None => t == p,
+        }
+    })
+}
+
+fn command_name(token: &str) -> &str {
+    let base = token.rsplit(['/', '\\']).next().unwrap_or(token);
+    let base = base.trim_matches(|c| c == '"' || c == '\'' || c == '(' || c == ')');
+    for ext in [".exe", ".bat", ".cmd", ".sh"] {
+        if let Some(stripped) = base.strip_suffix(ext) {
+            return stripped;
+        }
+    }
+    base
+}
+
+/// Split a script into simple commands: lines, `&&`, `||`, `;`, `|`.
+fn split_commands(script: &str) -> Vec<String> {
+    let joined = script.replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        for part in line
+            .split("&&")
+            .flat_map(|p| p.split("||"))
+            .flat_map(|p| p.split([';', '|']))
+        {
+            let part = part.trim().trim_start_matches(['(', '{']).trim();
+            if !part.is_empty() {
+                out.push(part.to_string());
+            }
+        }
+        if out.len() > 10_000 {
+            break;
+        }
+    }
+    out
+}
+
+fn action_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == pattern,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> (Catalog, StepRules) {
+        let catalog = Catalog::from_files([(
+            "t.toml".to_string(),
+            "category = \"testing\"\n[[technology]]\nid = \"pytest\"\nname = \"pytest\"\n[[technology]]\nid = \"codeql\"\nname = \"CodeQL\"\n".to_string(),
+        )])
+        .unwrap();
+        let text = r#"
+wrappers = ["poetry run", "uv run", "python -m", "npx", "bundle exec", "sudo"]
+deploy_job_names = ["deploy", "release"]
+
+[[step]]
+tool = "pytest"
+stages = ["test"]
+commands = ["pytest", "py.test"]
+
+[[step]]
+stages = ["test"]
+commands = ["go test", "npm test", "npm run test*", "./gradlew test", "make test*"]
+
+[[step]]
+stages = ["deploy"]
+commands = ["kubectl apply", "helm upgrade"]
+
+[[step]]
+tool = "codeql"
+stages = ["security"]
+actions = ["github/codeql-action/analyze", "github/codeql-action/upload-sarif*"]
+"#;
+        let rules = StepRules::from_str("ci-steps.toml", text, &catalog).unwrap();
+        (catalog, rules)
+    }
+
+    #[test]
+    fn commands_are_matched_through_wrappers_chains_and_env() {
+        let (catalog, rules) = rules();
+        let c = rules.classify_command("cd api && CI=1 poetry run pytest -q");
+        assert!(c.stages.contains(&Stage::Test));
+        assert_eq!(c.tools, vec![catalog.id_of("pytest").unwrap()]);
+        assert_eq!(c.directory.as_deref(), Some("api"));
+        assert!(
+            rules
+                .classify_command("python -m pytest")
+                .stages
+                .contains(&Stage::Test)
+        );
+        assert!(
+            rules
+                .classify_command("npm run test:unit -- --ci")
+                .stages
+                .contains(&Stage::Test)
+        );
+        assert!(
+            rules
+                .classify_command("./gradlew test --info")
+                .stages
+                .contains(&Stage::Test)
+        );
+        assert!(
+            rules
+                .classify_command("make test-integration")
+                .stages
+                .contains(&Stage::Test)
+        );
+        assert!(rules.classify_command("echo go test").stages.is_empty());
+        assert!(rules.classify_command("npm run build").stages.is_empty());
+    }
+
+    #[test]
+    fn multi_line_scripts_are_split() {
+        let (_, rules) = rules();
+        let c = rules
+            .classify_command("go vet ./...\ngo test ./... | tee out.txt\nkubectl apply -f k8s/");
+        assert!(c.stages.contains(&Stage::Test));
+        assert!(c.stages.contains(&Stage::Deploy));
+    }
+
+    #[test]
+    fn actions_match_without_their_version() {
+        let (catalog, rules) = rules();
+        let c = rules.classify_action("github/codeql-action/analyze@v3");
+        assert_eq!(c.tools, vec![catalog.id_of("codeql").unwrap()]);
+        assert!(
+            rules
+                .classify_action("GitHub/codeql-action/upload-sarif@abc")
+                .stages
+                .contains(&Stage::Security)
+        );
+        assert!(
+            rules
+                .classify_action("actions/checkout@v4")
+                .stages
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn deploy_job_names_match_by_word() {
+        let (_, rules) = rules();
+        assert!(rules.is_deploy_job_name("deploy-production"));
+        assert!(rules.is_deploy_job_name("Release"));
+        assert!(!rules.is_deploy_job_name("redeployment-check"));
+    }
+
+    #[test]
+    fn a_step_without_stages_or_tool_is_an_error() {
+        let catalog = Catalog::from_files(Vec::new()).unwrap();
+        let err =
+            StepRules::from_str("s.toml", "[[step]]\ncommands = [\"x\"]\n", &catalog).unwrap_err();
+        assert!(err.message.contains("stages"));
+    }
+}
