@@ -550,8 +550,6 @@ fn lookalikes_match_nothing_of_part_a() {
 }
 
 #[test]
-#[ignore = "Catalog::match_url stops at the first ':' when a JDBC URL has no '//' \
-            (jdbc:h2:mem:, jdbc:oracle:thin:@); the catalog data is already there"]
 fn jdbc_urls_without_slashes_match() {
     let catalog = catalog();
     for (url, want) in [
