@@ -13,6 +13,38 @@ fn stacklint() -> Command {
     cmd
 }
 
+/// A copy of a fixture repository outside this project's git history, so the
+/// team size does not depend on who committed here lately.
+fn fixture_copy(name: &str) -> tempfile::TempDir {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/repos")
+            .join(name),
+        dir.path(),
+    );
+    dir
+}
+
+/// `stacklint` run inside a copy of a fixture repository.
+fn stacklint_in(dir: &tempfile::TempDir) -> Command {
+    let mut cmd = stacklint();
+    cmd.current_dir(dir.path());
+    cmd
+}
+
 #[test]
 fn help_lists_the_commands() {
     assert_cmd_snapshot!(stacklint().arg("--help"));
@@ -25,33 +57,53 @@ fn stack_help_lists_the_formats() {
 
 #[test]
 fn stack_pretty() {
-    assert_cmd_snapshot!(stacklint().args([
-        "stack",
-        "fixtures/repos/pnpm-monorepo",
-        "--color",
-        "never"
-    ]));
+    let repo = fixture_copy("pnpm-monorepo");
+    assert_cmd_snapshot!(stacklint_in(&repo).args(["stack", ".", "--color", "never"]));
 }
 
 #[test]
 fn stack_pretty_verbose_shows_evidence() {
-    assert_cmd_snapshot!(stacklint().args([
-        "stack",
-        "-v",
-        "fixtures/repos/pnpm-monorepo",
-        "--color",
-        "never"
-    ]));
+    let repo = fixture_copy("pnpm-monorepo");
+    assert_cmd_snapshot!(stacklint_in(&repo).args(["stack", "-v", "--color", "never"]));
 }
 
 #[test]
 fn stack_markdown() {
-    assert_cmd_snapshot!(stacklint().args([
-        "stack",
-        "--format",
-        "markdown",
-        "fixtures/repos/pnpm-monorepo"
-    ]));
+    let repo = fixture_copy("pnpm-monorepo");
+    assert_cmd_snapshot!(stacklint_in(&repo).args(["stack", "--format", "markdown"]));
+}
+
+#[test]
+fn stack_pretty_lists_problems() {
+    let repo = fixture_copy("broken-manifests");
+    assert_cmd_snapshot!(stacklint_in(&repo).args(["stack", "--color", "never"]));
+}
+
+#[test]
+fn config_team_size_is_used_and_bad_config_is_an_error() {
+    let repo = fixture_copy("pnpm-monorepo");
+    std::fs::write(repo.path().join("stacklint.toml"), "[team]\nsize = 3\n").unwrap();
+    let out = stacklint_in(&repo)
+        .args(["stack", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["team"]["size"], 3);
+    assert_eq!(json["team"]["source"], "config");
+
+    let no_config = stacklint_in(&repo)
+        .args(["stack", "--format", "json", "--no-config"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&no_config.stdout).unwrap();
+    assert_eq!(json["team"]["source"], "unknown");
+
+    std::fs::write(
+        repo.path().join("stacklint.toml"),
+        "[team]\nsize = 3\ncolour = \"red\"\n",
+    )
+    .unwrap();
+    assert_cmd_snapshot!(stacklint_in(&repo).args(["stack", "--color", "never"]));
 }
 
 #[test]
