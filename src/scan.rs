@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{Problem, Stack, Team, TeamSource};
 use crate::read::Reader;
 use crate::source::SourceFile;
-use crate::walk::{self, FileKind};
+use crate::walk::{self, FileKind, WalkOutput};
 
 /// How a scan runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +57,47 @@ pub fn scan_with(
         });
     }
 
+    let (walked, facts) = collect_facts(root, catalog)?;
+    let root_name = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "root".to_string());
+    let input = AssembleInput {
+        root_display,
+        root_name: &root_name,
+        catalog,
+        walk: &walked,
+    };
+    let mut stack = assemble(&input, facts);
+    stack.team = team(root, options);
+    Ok(stack)
+}
+
+fn team(root: &Path, options: ScanOptions) -> Team {
+    if let Some(size) = options.team_size {
+        return Team {
+            size: Some(size),
+            source: TeamSource::Config,
+        };
+    }
+    if options.use_git
+        && let Ok(size) = crate::git::team_size(root)
+    {
+        return Team {
+            size: Some(size),
+            source: TeamSource::Git,
+        };
+    }
+    Team {
+        size: None,
+        source: TeamSource::Unknown,
+    }
+}
+
+/// Everything the detectors found under `root`, before assembly: for tests
+/// and tools that want the raw facts.
+pub fn collect_facts(root: &Path, catalog: &Catalog) -> Result<(WalkOutput, Facts)> {
     let ci_steps = StepRules::builtin(catalog)?;
     let walked = walk::walk(root, catalog);
     let reader = Reader::new(root);
@@ -103,39 +144,5 @@ pub fn scan_with(
         facts.extend(f);
     }
 
-    let root_name = root
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "root".to_string());
-    let input = AssembleInput {
-        root_display,
-        root_name: &root_name,
-        catalog,
-        walk: &walked,
-    };
-    let mut stack = assemble(&input, facts);
-    stack.team = team(root, options);
-    Ok(stack)
-}
-
-fn team(root: &Path, options: ScanOptions) -> Team {
-    if let Some(size) = options.team_size {
-        return Team {
-            size: Some(size),
-            source: TeamSource::Config,
-        };
-    }
-    if options.use_git
-        && let Ok(size) = crate::git::team_size(root)
-    {
-        return Team {
-            size: Some(size),
-            source: TeamSource::Git,
-        };
-    }
-    Team {
-        size: None,
-        source: TeamSource::Unknown,
-    }
+    Ok((walked, facts))
 }

@@ -166,6 +166,9 @@ pub struct Container {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct EnvVar {
     pub name: String,
+    /// The file that sets it, when not the file of the object that uses it
+    /// (a ConfigMap loaded through `envFrom`).
+    pub path: Option<String>,
     pub line: u32,
     /// The value, redacted: URL passwords masked, and `None` for variables whose
     /// name looks secret (the value is never copied out of the file).
