@@ -630,18 +630,14 @@ fn is_generated(path: &str, name: &str) -> bool {
         .any(|dir| GENERATED_DIRS.contains(&dir))
 }
 
-/// The directory a test file speaks for: the test directory it sits in, or its
-/// own directory when its name marks it as a test.
+/// The directory of a test file: a source file inside a test directory, or
+/// one whose name marks it as a test. The file's own directory is kept (not
+/// the test directory's root) so that `tests/Api.Tests/FooTests.cs` counts
+/// for the `tests/Api.Tests` project rather than for whatever owns `tests/`.
 fn test_dir_of(path: &str, name: &str) -> Option<String> {
-    let dirs: Vec<&str> = path.split('/').collect();
-    let dirs = &dirs[..dirs.len().saturating_sub(1)];
-    if let Some(i) = dirs.iter().position(|d| TEST_DIRS.contains(d)) {
-        return Some(dirs[..=i].join("/"));
-    }
-    if is_test_file_name(name) {
-        return Some(dirs.join("/"));
-    }
-    None
+    let (dir, _) = path.rsplit_once('/').unwrap_or(("", path));
+    let in_test_dir = dir.split('/').any(|d| TEST_DIRS.contains(&d));
+    (in_test_dir || is_test_file_name(name)).then(|| dir.to_string())
 }
 
 fn is_test_file_name(name: &str) -> bool {

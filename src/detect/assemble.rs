@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::{Catalog, TechId};
 use crate::detect::components::{self, Draft};
-use crate::detect::{Detection, Facts};
+use crate::detect::{Detection, Facts, services};
 use crate::model::{
-    Ci, Evidence, Language, Problem, STACK_SCHEMA, Stack, Team, TeamSource, Technology,
+    Ci, Evidence, Kubernetes, Language, Pipeline, Problem, STACK_SCHEMA, Stack, Stage, Team,
+    TeamSource, Technology, Terraform,
 };
 use crate::walk::WalkOutput;
 
@@ -69,6 +70,7 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
     for draft in &mut drafts {
         draft.kind = components::classify_kind(draft, catalog);
     }
+    let services = services::build(&facts, &mut drafts, catalog);
 
     let mut technologies: Vec<Technology> = techs
         .into_iter()
@@ -89,6 +91,14 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
         .collect();
     technologies.sort_by(|a, b| a.id.cmp(&b.id));
 
+    let ci = ci_model(std::mem::take(&mut facts.pipelines));
+    let mut functions = std::mem::take(&mut facts.functions);
+    functions.sort_by(|a, b| (&a.path, a.line, &a.name).cmp(&(&b.path, b.line, &b.name)));
+    let mut dockerfiles = std::mem::take(&mut facts.dockerfiles);
+    dockerfiles.sort_by(|a, b| a.path.cmp(&b.path));
+    let kubernetes = sorted_kubernetes(std::mem::take(&mut facts.kubernetes));
+    let terraform = sorted_terraform(std::mem::take(&mut facts.terraform));
+
     let mut problems: Vec<Problem> = facts.problems;
     problems.extend(input.walk.problems.iter().cloned());
     problems.sort();
@@ -100,18 +110,61 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
         languages: languages(input.walk, catalog),
         technologies,
         components: drafts.into_iter().map(Draft::into_component).collect(),
-        services: Vec::new(),
-        ci: Ci::default(),
+        services,
+        ci,
         team: Team {
             size: None,
             source: TeamSource::Unknown,
         },
         problems,
-        functions: Vec::new(),
-        dockerfiles: Vec::new(),
-        kubernetes: Default::default(),
-        terraform: Default::default(),
+        functions,
+        dockerfiles,
+        kubernetes,
+        terraform,
     }
+}
+
+/// The CI section: pipelines by path, providers and stages over all jobs.
+fn ci_model(mut pipelines: Vec<Pipeline>) -> Ci {
+    pipelines.sort_by(|a, b| (&a.path, &a.provider).cmp(&(&b.path, &b.provider)));
+    let providers: BTreeSet<String> = pipelines.iter().map(|p| p.provider.clone()).collect();
+    let stages: BTreeSet<Stage> = pipelines
+        .iter()
+        .flat_map(|p| p.jobs.iter().flat_map(|j| j.stages.iter().copied()))
+        .collect();
+    Ci {
+        providers: providers.into_iter().collect(),
+        stages: stages.into_iter().collect(),
+        pipelines,
+    }
+}
+
+fn sorted_kubernetes(mut k: Kubernetes) -> Kubernetes {
+    k.manifests.sort();
+    k.manifests.dedup();
+    k.workloads
+        .sort_by(|a, b| (&a.path, a.line, &a.name).cmp(&(&b.path, b.line, &b.name)));
+    k.services
+        .sort_by(|a, b| (&a.path, a.line, &a.name).cmp(&(&b.path, b.line, &b.name)));
+    for list in [
+        &mut k.ingresses,
+        &mut k.config_maps,
+        &mut k.secrets,
+        &mut k.autoscalers,
+    ] {
+        list.sort_by(|a, b| (&a.path, a.line, &a.name).cmp(&(&b.path, b.line, &b.name)));
+    }
+    k
+}
+
+fn sorted_terraform(mut t: Terraform) -> Terraform {
+    t.providers.sort();
+    t.providers.dedup();
+    t.resources
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    t.modules
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    t
 }
 
 fn file_name(path: &str) -> &str {

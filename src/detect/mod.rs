@@ -28,6 +28,7 @@ pub mod redact;
 pub mod ruby;
 pub mod rust;
 pub mod serverless;
+pub mod services;
 pub mod terraform;
 
 use crate::catalog::{Catalog, TechId};
