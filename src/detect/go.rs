@@ -131,12 +131,20 @@ mod tests {
     use crate::walk::WalkOutput;
 
     fn run(files: &[(FileKind, &str, &str)], dirs: &[&str]) -> Facts {
+        run_in(
+            std::path::Path::new("/nonexistent-stacklint-root"),
+            files,
+            dirs,
+        )
+    }
+
+    fn run_in(root: &std::path::Path, files: &[(FileKind, &str, &str)], dirs: &[&str]) -> Facts {
         let catalog = Catalog::from_files([]).unwrap();
         let walk = WalkOutput {
             dirs: dirs.iter().map(|d| (*d).to_string()).collect(),
             ..WalkOutput::default()
         };
-        let reader = Reader::new(std::path::Path::new("/nonexistent-stacklint-root"));
+        let reader = Reader::new(root);
         let ctx = DetectContext {
             catalog: &catalog,
             walk: &walk,
@@ -189,6 +197,26 @@ mod tests {
     }
 
     #[test]
+    fn a_main_go_at_the_module_root_makes_a_command() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("tool")).unwrap();
+        std::fs::write(root.path().join("tool/main.go"), "package main\n").unwrap();
+        let go_mod = "module example.com/tool\n";
+        let facts = run_in(
+            root.path(),
+            &[(FileKind::GoMod, "tool/go.mod", go_mod)],
+            &[],
+        );
+        assert!(facts.manifests[0].executable);
+        let facts = run_in(
+            root.path(),
+            &[(FileKind::GoMod, "go.mod", go_mod)],
+            &["tool"],
+        );
+        assert!(!facts.manifests[0].executable);
+    }
+
+    #[test]
     fn a_library_module_is_not_executable() {
         let facts = run(
             &[(FileKind::GoMod, "go.mod", "module example.com/lib\n")],
@@ -223,6 +251,7 @@ mod tests {
             )],
             &[],
         );
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
         let ws = &facts.manifests[0];
         assert_eq!(ws.role, ManifestRole::WorkspaceOnly);
         assert_eq!(ws.workspace_members, ["services/api", "odd[[]dir[]]"]);

@@ -8,7 +8,6 @@
 
 use crate::detect::{DetectContext, Facts, Manifest, ManifestRole, join_path, parent_dir};
 use crate::model::{Dependency, DependencyScope, Ecosystem};
-use crate::parse::ParseError;
 use crate::parse::cargo_toml::{self, CargoDependency, CargoManifest, DependencyKind};
 use crate::source::SourceFile;
 use crate::walk::FileKind;
@@ -32,11 +31,11 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
     }
     for (src, cargo) in &parsed {
         if cargo.package.is_none() && cargo.workspace.is_none() {
-            let problem = ParseError::new(
+            facts.problem_at(
+                src,
                 src.body_offset(),
                 "manifest has neither a [package] nor a [workspace] table",
             );
-            facts.problems.push(problem.to_problem(src));
             continue;
         }
         let workspace_root = find_workspace_root(src, cargo, &parsed);
