@@ -2,6 +2,9 @@
 //! every key and value knows its byte span. Parsers know nothing about
 //! technologies or rules; a syntax error is a [`ParseError`] at a byte offset.
 
+pub mod cargo_toml;
+pub mod dotnet_project;
+pub mod go_mod;
 pub mod json;
 pub mod package_json;
 pub mod yaml;
