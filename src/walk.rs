@@ -720,7 +720,11 @@ mod tests {
         assert_eq!(test_dir_of("src/app.ts", "app.ts"), None);
         assert_eq!(
             test_dir_of("svc/src/test/java/FooTest.java", "FooTest.java").as_deref(),
-            Some("svc/src/test")
+            Some("svc/src/test/java")
+        );
+        assert_eq!(
+            test_dir_of("tests/Api.Tests/HealthTests.cs", "HealthTests.cs").as_deref(),
+            Some("tests/Api.Tests")
         );
     }
 

@@ -178,10 +178,12 @@ mod tests {
         let catalog = Catalog::from_files([]).unwrap();
         let walk = WalkOutput::default();
         let reader = Reader::new(std::path::Path::new("/nonexistent-stacklint-root"));
+        let steps = crate::detect::ci::steps::StepRules::empty();
         let ctx = DetectContext {
             catalog: &catalog,
             walk: &walk,
             reader: &reader,
+            ci_steps: &steps,
         };
         let sources: Vec<(FileKind, SourceFile)> = files
             .iter()

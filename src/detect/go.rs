@@ -145,10 +145,12 @@ mod tests {
             ..WalkOutput::default()
         };
         let reader = Reader::new(root);
+        let steps = crate::detect::ci::steps::StepRules::empty();
         let ctx = DetectContext {
             catalog: &catalog,
             walk: &walk,
             reader: &reader,
+            ci_steps: &steps,
         };
         let sources: Vec<(FileKind, SourceFile)> = files
             .iter()

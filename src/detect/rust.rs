@@ -157,10 +157,12 @@ mod tests {
             ..WalkOutput::default()
         };
         let reader = Reader::new(std::path::Path::new("/nonexistent-stacklint-root"));
+        let steps = crate::detect::ci::steps::StepRules::empty();
         let ctx = DetectContext {
             catalog: &catalog,
             walk: &walk,
             reader: &reader,
+            ci_steps: &steps,
         };
         let sources: Vec<SourceFile> = files
             .iter()

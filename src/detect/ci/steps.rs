@@ -87,6 +87,16 @@ impl Classification {
 }
 
 impl StepRules {
+    /// Rules that classify nothing (for tests of detectors that never look at CI).
+    pub fn empty() -> Self {
+        Self {
+            wrappers: Vec::new(),
+            deploy_job_names: Vec::new(),
+            commands: Vec::new(),
+            actions: Vec::new(),
+        }
+    }
+
     /// The built-in `rules/ci-steps.toml`.
     pub fn builtin(catalog: &Catalog) -> Result<Self, Box<FileError>> {
         let text = embedded_rule_files()
