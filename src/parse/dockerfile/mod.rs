@@ -29,6 +29,8 @@ mod stages;
 mod words;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
 
 pub use image::{ImageRef, parse_image_ref};

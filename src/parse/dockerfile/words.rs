@@ -42,9 +42,9 @@ pub(super) fn extract_flags(line: &str, from: usize, escape: char) -> (Vec<FlagW
         let Some(rest) = line.get(at..) else {
             return (flags, line.len());
         };
-        let skipped = rest.len() - rest.trim_start().len();
-        at += skipped;
-        let rest = &rest[skipped..];
+        let rest_trimmed = rest.trim_start();
+        at += rest.len() - rest_trimmed.len();
+        let rest = rest_trimmed;
         if !rest.starts_with("--") {
             return (flags, at);
         }
