@@ -3,6 +3,7 @@
 //! technologies or rules; a syntax error is a [`ParseError`] at a byte offset.
 
 pub mod cargo_toml;
+pub mod dockerfile;
 pub mod dotnet_project;
 pub mod go_mod;
 pub mod json;
