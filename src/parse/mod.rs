@@ -2,8 +2,11 @@
 //! every key and value knows its byte span. Parsers know nothing about
 //! technologies or rules; a syntax error is a [`ParseError`] at a byte offset.
 
+pub mod gradle;
 pub mod json;
 pub mod package_json;
+pub mod pom;
+pub mod version_catalog;
 pub mod yaml;
 
 use crate::model::Problem;
