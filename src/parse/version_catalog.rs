@@ -3,6 +3,8 @@
 //! `libs.spring.boot.starter.web`. Versions are not kept: stacklint names
 //! dependencies by coordinate only.
 
+use std::collections::HashMap;
+
 use toml_edit::{Document, Item, TableLike};
 
 use crate::parse::ParseError;
@@ -41,25 +43,41 @@ pub struct VersionCatalog {
     /// Entries Gradle would refuse (a library without a module, a bundle that
     /// is not a list); the rest of the catalog is still usable.
     pub invalid: Vec<ParseError>,
+    /// Accessor key → index, so that lookups stay cheap on huge catalogs.
+    library_index: HashMap<String, usize>,
+    bundle_index: HashMap<String, usize>,
+    plugin_index: HashMap<String, usize>,
 }
 
 impl VersionCatalog {
+    /// The library an accessor path (`spring.boot.starter.web`) reaches.
     pub fn library(&self, accessor: &str) -> Option<&CatalogLibrary> {
-        self.libraries
-            .iter()
-            .find(|l| accessor_key(&l.alias) == accessor)
+        self.libraries.get(*self.library_index.get(accessor)?)
     }
 
+    /// The bundle `libs.bundles.<accessor>` reaches.
     pub fn bundle(&self, accessor: &str) -> Option<&CatalogBundle> {
-        self.bundles
-            .iter()
-            .find(|b| accessor_key(&b.alias) == accessor)
+        self.bundles.get(*self.bundle_index.get(accessor)?)
     }
 
+    /// The plugin `libs.plugins.<accessor>` reaches.
     pub fn plugin(&self, accessor: &str) -> Option<&CatalogPlugin> {
-        self.plugins
-            .iter()
-            .find(|p| accessor_key(&p.alias) == accessor)
+        self.plugins.get(*self.plugin_index.get(accessor)?)
+    }
+
+    fn index(&mut self) {
+        fn build<'a>(aliases: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+            let mut index = HashMap::new();
+            for (i, alias) in aliases.enumerate() {
+                // Two aliases with one accessor: Gradle refuses the catalog;
+                // the first one is kept here.
+                index.entry(accessor_key(alias)).or_insert(i);
+            }
+            index
+        }
+        self.library_index = build(self.libraries.iter().map(|l| l.alias.as_str()));
+        self.bundle_index = build(self.bundles.iter().map(|b| b.alias.as_str()));
+        self.plugin_index = build(self.plugins.iter().map(|p| p.alias.as_str()));
     }
 }
 
@@ -143,6 +161,7 @@ pub fn parse(src: &SourceFile) -> Result<VersionCatalog, ParseError> {
             }
         }
     }
+    out.index();
     Ok(out)
 }
 

@@ -4,8 +4,10 @@
 //! on disk defines is skipped, not reported: catalogs can also come from
 //! settings plugins, and a coordinate is never guessed.
 
+use std::collections::HashSet;
+
 use crate::detect::components::relative_to;
-use crate::detect::{Facts, Manifest, ManifestRole, parent_dir};
+use crate::detect::{Facts, Manifest, ManifestRole, join_path, parent_dir};
 use crate::model::{Dependency, DependencyScope, Ecosystem};
 use crate::parse::gradle::settings::project_path_dir;
 use crate::parse::gradle::{
@@ -32,25 +34,33 @@ struct Settings<'a> {
     src: &'a SourceFile,
     dir: &'a str,
     settings: GradleSettings,
+    /// Each included project's directory relative to the settings file
+    /// (normalized; `None` when it leaves the settings' directory) and name.
+    projects: Vec<(Option<String>, String)>,
 }
 
-impl Settings<'_> {
-    /// The directory of each included project, relative to the settings file.
-    fn project_dirs(&self) -> Vec<(&str, String)> {
-        self.settings
+impl<'a> Settings<'a> {
+    fn new(src: &'a SourceFile, settings: GradleSettings) -> Self {
+        let projects = settings
             .includes
             .iter()
             .map(|(path, _)| {
                 let normalized = path.trim_start_matches(':');
-                let dir = self
-                    .settings
+                let dir = settings
                     .project_dirs
                     .iter()
                     .find(|(p, _, _)| p.trim_start_matches(':') == normalized)
                     .map_or_else(|| project_path_dir(path), |(_, dir, _)| dir.clone());
-                (path.as_str(), dir)
+                let name = normalized.rsplit(':').next().unwrap_or(normalized);
+                (join_path("", &dir), name.to_string())
             })
-            .collect()
+            .collect();
+        Self {
+            src,
+            dir: parent_dir(&src.path),
+            settings,
+            projects,
+        }
     }
 }
 
@@ -60,11 +70,7 @@ pub fn detect(files: &Files<'_>, facts: &mut Facts) {
         .settings
         .iter()
         .filter_map(|src| match gradle::parse_settings(src) {
-            Ok(settings) => Some(Settings {
-                src,
-                dir: parent_dir(&src.path),
-                settings,
-            }),
+            Ok(settings) => Some(Settings::new(src, settings)),
             Err(err) => {
                 facts.problems.push(err.to_problem(src));
                 None
@@ -139,9 +145,14 @@ pub fn detect(files: &Files<'_>, facts: &mut Facts) {
             .root_project_name
             .as_ref()
             .map(|(name, _)| name.clone());
-        for (_, dir) in settings.project_dirs() {
-            if let Some(glob) = super::member_glob(settings.dir, &dir)
-                && !manifest.workspace_members.contains(&glob)
+        let mut seen = HashSet::new();
+        for dir in settings
+            .projects
+            .iter()
+            .filter_map(|(dir, _)| dir.as_deref())
+        {
+            if let Some(glob) = super::member_glob(settings.dir, dir)
+                && seen.insert(glob.clone())
             {
                 manifest.workspace_members.push(glob);
             }
@@ -188,12 +199,10 @@ fn project_name(dir: &str, settings: &[Settings<'_>]) -> Option<String> {
     }
     let rel = relative_to(dir, nearest.dir)?;
     nearest
-        .project_dirs()
-        .into_iter()
-        .find(|(_, project_dir)| {
-            crate::detect::join_path("", project_dir).is_some_and(|d| d == rel)
-        })
-        .and_then(|(path, _)| path.rsplit(':').next().map(str::to_string))
+        .projects
+        .iter()
+        .find(|(project_dir, _)| project_dir.as_deref() == Some(rel))
+        .map(|(_, name)| name.clone())
         .filter(|name| !name.is_empty())
 }
 

@@ -283,31 +283,28 @@ pub fn is_test_name(name: &str) -> bool {
 
 /// The statements of a block: split at line breaks and `;`, except where the
 /// statement obviously goes on (a trailing `,` `.` `=` `:` `+`, or a next line
-/// starting with `.` or `?.`). Line breaks are left out of the result.
+/// starting with `.` or `?.`). Line breaks are left out of the result. Linear
+/// in the number of tokens, however many blank lines there are.
 pub fn statements(children: &[Tree]) -> Vec<Vec<&Tree>> {
     let mut out = Vec::new();
     let mut current: Vec<&Tree> = Vec::new();
-    for (index, tree) in children.iter().enumerate() {
-        if !tree.is_newline() && !tree.is_punct(';') {
-            current.push(tree);
-            continue;
-        }
-        if current.is_empty() {
-            continue;
-        }
-        let goes_on = tree.is_newline() && {
+    // A line break ended `current`, unless the next token continues it.
+    let mut broken = false;
+    for tree in children {
+        if tree.is_newline() {
             let trailing_operator = current
                 .last()
                 .is_some_and(|t| [',', '.', '=', ':', '+'].iter().any(|c| t.is_punct(*c)));
-            let leading_dot = children
-                .iter()
-                .skip(index + 1)
-                .find(|t| !t.is_newline())
-                .is_some_and(|t| t.is_punct('.') || t.is_punct('?'));
-            trailing_operator || leading_dot
-        };
-        if !goes_on {
+            broken |= !current.is_empty() && !trailing_operator;
+            continue;
+        }
+        let leading_dot = tree.is_punct('.') || tree.is_punct('?');
+        if (tree.is_punct(';') || (broken && !leading_dot)) && !current.is_empty() {
             out.push(std::mem::take(&mut current));
+        }
+        broken = false;
+        if !tree.is_punct(';') {
+            current.push(tree);
         }
     }
     if !current.is_empty() {

@@ -281,3 +281,37 @@ fn byte_order_mark_and_crlf_are_accepted() {
     let (src, build) = build("build.gradle", text);
     assert_eq!(src.slice(build.dependencies[0].span), "'org.a:b:1'");
 }
+
+#[test]
+fn hostile_input_never_panics() {
+    // A small deterministic generator over the characters the scanner cares about.
+    let alphabet: Vec<char> = "{}()[]'\"$\\/*\n ;,.:=`-@?abcé1".chars().collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..3000 {
+        let len = usize::try_from(next() % 48).unwrap();
+        let text: String = (0..len)
+            .map(|_| alphabet[usize::try_from(next() % alphabet.len() as u64).unwrap()])
+            .collect();
+        for path in ["build.gradle", "settings.gradle.kts"] {
+            let src = SourceFile::new(path, text.clone());
+            let _ = parse_build(&src);
+            let _ = parse_settings(&src);
+        }
+    }
+}
+
+#[test]
+fn blank_lines_cost_linear_time() {
+    let text = format!(
+        "dependencies {{{}implementation 'a:b'\n}}",
+        "\n".repeat(1_000_000)
+    );
+    let (_, build) = build("build.gradle", &text);
+    assert_eq!(build.dependencies.len(), 1);
+}
