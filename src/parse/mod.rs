@@ -6,8 +6,11 @@ pub mod cargo_toml;
 pub mod dockerfile;
 pub mod dotnet_project;
 pub mod go_mod;
+pub mod gradle;
 pub mod json;
 pub mod package_json;
+pub mod pom;
+pub mod version_catalog;
 pub mod yaml;
 
 use crate::model::Problem;
