@@ -8,8 +8,8 @@ use crate::catalog::{Catalog, TechId};
 use crate::detect::components::{self, Draft};
 use crate::detect::{Detection, Facts, services};
 use crate::model::{
-    Ci, Evidence, Kubernetes, Language, Pipeline, Problem, STACK_SCHEMA, Stack, Stage, Team,
-    TeamSource, Technology, Terraform,
+    Ci, DependencyScope, Evidence, Kubernetes, Language, Pipeline, Problem, STACK_SCHEMA, Stack,
+    Stage, Team, TeamSource, Technology, Terraform,
 };
 use crate::walk::WalkOutput;
 
@@ -28,15 +28,27 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
     let mut drafts = components::build(&facts.manifests, input.walk, catalog, input.root_name);
 
     let mut detections = std::mem::take(&mut facts.detections);
-    detections.extend(dependency_detections(&facts, catalog));
+    let (runtime_deps, dev_deps) = dependency_detections(&facts, catalog);
+    detections.extend(runtime_deps);
+    detections.extend(implied_detections(&detections, catalog));
+    // What a component runs with decides its kind: a test-only dependency on
+    // Express does not make a library a server, nor does a `*.tf` file in its
+    // directory make it infrastructure.
+    let dirs: Vec<String> = drafts.iter().map(|d| d.dir.clone()).collect();
+    let mut runtime_techs: Vec<BTreeSet<TechId>> = vec![BTreeSet::new(); drafts.len()];
+    for det in &detections {
+        if let Some(owner) = components::owner_index(&dirs, &det.path) {
+            runtime_techs[owner].insert(det.tech);
+        }
+    }
     detections.extend(marker_detections(input.walk, catalog));
     detections.extend(language_detections(&drafts, input.walk, catalog));
-    let implied = implied_detections(&detections, catalog);
-    detections.extend(implied);
+    let dev_implied = implied_detections(&dev_deps, catalog);
+    detections.extend(dev_deps);
+    detections.extend(dev_implied);
     detections.sort();
     detections.dedup();
 
-    let dirs: Vec<String> = drafts.iter().map(|d| d.dir.clone()).collect();
     let mut techs: BTreeMap<TechId, (BTreeSet<Evidence>, BTreeSet<usize>)> = BTreeMap::new();
     for det in &detections {
         let slot = techs.entry(det.tech).or_default();
@@ -67,8 +79,8 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
                 .insert(catalog.get(*tech).id.clone());
         }
     }
-    for draft in &mut drafts {
-        draft.kind = components::classify_kind(draft, catalog);
+    for (draft, runtime) in drafts.iter_mut().zip(&runtime_techs) {
+        draft.kind = components::classify_kind(draft, runtime, catalog);
     }
     let services = services::build(&facts, &mut drafts, catalog);
 
@@ -171,21 +183,28 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-fn dependency_detections(facts: &Facts, catalog: &Catalog) -> Vec<Detection> {
-    let mut out = Vec::new();
+/// Technologies of declared dependencies: (runtime and optional, dev-only).
+fn dependency_detections(facts: &Facts, catalog: &Catalog) -> (Vec<Detection>, Vec<Detection>) {
+    let mut runtime = Vec::new();
+    let mut dev = Vec::new();
     for manifest in &facts.manifests {
         for dep in &manifest.dependencies {
             for tech in catalog.match_package(manifest.ecosystem, &dep.name) {
-                out.push(Detection {
+                let detection = Detection {
                     tech,
                     path: dep.path.clone(),
                     line: dep.line,
                     reason: format!("dependency {} in {}", dep.name, file_name(&dep.path)),
-                });
+                };
+                if dep.scope == DependencyScope::Dev {
+                    dev.push(detection);
+                } else {
+                    runtime.push(detection);
+                }
             }
         }
     }
-    out
+    (runtime, dev)
 }
 
 fn marker_detections(walk: &WalkOutput, catalog: &Catalog) -> Vec<Detection> {

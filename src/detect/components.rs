@@ -381,25 +381,19 @@ pub fn owner_index(dirs: &[String], path: &str) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
-/// Decide each component's kind from the categories of its technologies.
-pub fn classify_kind(draft: &Draft, catalog: &Catalog) -> ComponentKind {
-    let has = |category: &str| {
-        draft.technologies.iter().any(|id| {
-            catalog
-                .id_of(id)
-                .is_some_and(|t| catalog.get(t).category == category)
-        })
-    };
+/// Decide a component's kind from the categories of the technologies it runs
+/// with (`runtime`: everything but dev-only dependencies).
+pub fn classify_kind(
+    draft: &Draft,
+    runtime: &BTreeSet<TechId>,
+    catalog: &Catalog,
+) -> ComponentKind {
+    let has = |category: &str| runtime.iter().any(|t| catalog.get(*t).category == category);
     if has("framework") {
         ComponentKind::Server
     } else if has("job-queue") {
         ComponentKind::Worker
-    } else if has("iac")
-        && draft
-            .dependencies
-            .iter()
-            .any(|d| d.scope == crate::model::DependencyScope::Runtime)
-    {
+    } else if has("iac") {
         ComponentKind::Infrastructure
     } else if has("frontend") {
         ComponentKind::Frontend

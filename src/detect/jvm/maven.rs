@@ -140,10 +140,17 @@ fn manifest(src: &SourceFile, pom: &Pom, chain: &[&Pom]) -> Manifest {
         )
     {
         // The parent says what the project is built on
-        // (`spring-boot-starter-parent` makes it a Spring Boot project).
+        // (`spring-boot-starter-parent` makes it a Spring Boot project). An
+        // aggregator (`pom` packaging) only passes it on to its modules.
+        let aggregator = pom.packaging.as_ref().is_some_and(|p| p.value == "pom");
+        let scope = if aggregator {
+            DependencyScope::Dev
+        } else {
+            DependencyScope::Runtime
+        };
         manifest
             .dependencies
-            .push(dependency(name, DependencyScope::Runtime, parent.span));
+            .push(dependency(name, scope, parent.span));
     }
     for dep in &pom.dependencies {
         let Some(name) = coordinate(dep.group_id.as_ref().map(expand), dep.artifact_id.as_ref())
