@@ -4,6 +4,12 @@
 
 pub mod json;
 pub mod package_json;
+pub mod pep508;
+pub mod pipfile;
+pub mod pyproject;
+pub mod requirements;
+pub mod setup_cfg;
+pub mod setup_py;
 pub mod yaml;
 
 use crate::model::Problem;
