@@ -6,6 +6,8 @@
 //! and `[options.entry_points]`. Lists are one item per line, or separated by
 //! `;` on a single line.
 
+use std::collections::HashSet;
+
 use crate::parse::{ParseError, pep508};
 use crate::source::{SourceFile, Span};
 
@@ -44,6 +46,8 @@ pub fn parse_ini(src: &SourceFile) -> Ini {
     let mut ini = Ini::default();
     // Indentation of the line that started the current entry.
     let mut entry_indent: Option<usize> = None;
+    // Keys of the current section, lower-cased, for duplicates.
+    let mut keys: HashSet<String> = HashSet::new();
     let mut offset = src.body_offset();
     for raw in src.body().split('\n') {
         let start = offset;
@@ -68,10 +72,13 @@ pub fn parse_ini(src: &SourceFile) -> Ini {
         entry_indent = None;
         if let Some(header) = value.strip_prefix('[') {
             match header.rfind(']') {
-                Some(end) if end > 0 => ini.sections.push(IniSection {
-                    name: header[..end].to_string(),
-                    entries: Vec::new(),
-                }),
+                Some(end) if end > 0 => {
+                    keys.clear();
+                    ini.sections.push(IniSection {
+                        name: header.get(..end).unwrap_or(header).to_string(),
+                        entries: Vec::new(),
+                    });
+                }
                 _ => ini.errors.push(ParseError::new(
                     value_span.start,
                     "expected a section header `[name]`",
@@ -102,12 +109,7 @@ pub fn parse_ini(src: &SourceFile) -> Ini {
         let after = &value[delimiter + 1..];
         let first = after.trim_start();
         let first_at = value_span.start + delimiter + 1 + (after.len() - first.len());
-        let lowered = key.to_ascii_lowercase();
-        if section
-            .entries
-            .iter()
-            .any(|e| e.key.to_ascii_lowercase() == lowered)
-        {
+        if !keys.insert(key.to_ascii_lowercase()) {
             ini.errors.push(ParseError::new(
                 value_span.start,
                 format!("duplicate key `{key}` in section `[{}]`", section.name),
