@@ -12,6 +12,7 @@ mod requirements_files;
 
 use crate::detect::{DetectContext, Facts, Manifest, ManifestRole};
 use crate::model::{Dependency, DependencyScope, Ecosystem};
+use crate::parse::ParseError;
 use crate::parse::pyproject::{self, Section};
 use crate::parse::{pipfile, setup_cfg, setup_py};
 use crate::source::{SourceFile, Span};
@@ -39,6 +40,29 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
     facts
 }
 
+/// At most this many syntax errors are listed per file; a file that is not
+/// what its name says would otherwise give one per line.
+const MAX_ERRORS_PER_FILE: usize = 20;
+
+/// Record a file's syntax errors as problems, the first [`MAX_ERRORS_PER_FILE`]
+/// of them and then how many more there are.
+fn report_errors(src: &SourceFile, errors: &[ParseError], facts: &mut Facts) {
+    facts.problems.extend(
+        errors
+            .iter()
+            .take(MAX_ERRORS_PER_FILE)
+            .map(|e| e.to_problem(src)),
+    );
+    if let Some(last) = errors.get(MAX_ERRORS_PER_FILE) {
+        let more = errors.len() - MAX_ERRORS_PER_FILE;
+        facts.problem_at(
+            src,
+            last.offset,
+            format!("{more} more syntax errors in this file are not listed"),
+        );
+    }
+}
+
 fn dependency(src: &SourceFile, name: &str, span: Span, scope: DependencyScope) -> Dependency {
     Dependency {
         name: name.to_string(),
@@ -60,9 +84,7 @@ fn pyproject(src: &SourceFile, facts: &mut Facts) {
             return;
         }
     };
-    facts
-        .problems
-        .extend(parsed.errors.iter().map(|e| e.to_problem(src)));
+    report_errors(src, &parsed.errors, facts);
     let role = if parsed.declares_project {
         ManifestRole::Package
     } else if parsed.uv_workspace.is_some() {
@@ -103,9 +125,7 @@ fn pipfile(src: &SourceFile, facts: &mut Facts) {
             return;
         }
     };
-    facts
-        .problems
-        .extend(parsed.errors.iter().map(|e| e.to_problem(src)));
+    report_errors(src, &parsed.errors, facts);
     let mut manifest = Manifest::new(&src.path, Ecosystem::Python, ManifestRole::Package);
     manifest.dependencies = parsed
         .dependencies
@@ -124,9 +144,7 @@ fn pipfile(src: &SourceFile, facts: &mut Facts) {
 
 fn setup_cfg(src: &SourceFile, facts: &mut Facts) {
     let parsed = setup_cfg::parse(src);
-    facts
-        .problems
-        .extend(parsed.errors.iter().map(|e| e.to_problem(src)));
+    report_errors(src, &parsed.errors, facts);
     let role = if parsed.name.is_some() || parsed.has_install_requires {
         ManifestRole::Package
     } else {
@@ -152,9 +170,7 @@ fn setup_cfg(src: &SourceFile, facts: &mut Facts) {
 
 fn setup_py(src: &SourceFile, facts: &mut Facts) {
     let parsed = setup_py::parse(src);
-    facts
-        .problems
-        .extend(parsed.errors.iter().map(|e| e.to_problem(src)));
+    report_errors(src, &parsed.errors, facts);
     let mut manifest = Manifest::new(&src.path, Ecosystem::Python, ManifestRole::Package);
     manifest.name = non_empty(parsed.name);
     manifest.executable = parsed.executable;
@@ -499,5 +515,138 @@ mod tests {
                 ("pytest", DependencyScope::Dev, "web/Pipfile", 4),
             ]
         );
+    }
+
+    #[test]
+    fn a_file_full_of_errors_lists_only_the_first_ones() {
+        let text = "not valid!\n".repeat(100);
+        let facts = detect_tree(&[("requirements.txt", &text)]);
+        assert_eq!(facts.problems.len(), 21);
+        assert_eq!(facts.problems[20].line, 21);
+        assert_eq!(
+            facts.problems[20].message,
+            "80 more syntax errors in this file are not listed"
+        );
+    }
+
+    #[test]
+    fn dependencies_match_the_catalog_by_their_normalized_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("requirements")).unwrap();
+        std::fs::write(
+            dir.path().join("requirements/base.txt"),
+            "# pinned\nDjango==5.0.6\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[project]\nname = \"shop\"\ndependencies = [\"SQLAlchemy[asyncio]>=2\"]\n",
+        )
+        .unwrap();
+        let catalog = Catalog::from_files([
+            (
+                "framework.toml".to_string(),
+                "category = \"framework\"\n[[technology]]\nid = \"django\"\nname = \"Django\"\npackages.pypi = [\"django\"]\n".to_string(),
+            ),
+            (
+                "orm.toml".to_string(),
+                "category = \"orm\"\n[[technology]]\nid = \"sqlalchemy\"\nname = \"SQLAlchemy\"\npackages.pypi = [\"sqlalchemy\"]\n".to_string(),
+            ),
+        ])
+        .unwrap();
+        let stack = crate::scan::scan(dir.path(), ".", &catalog).unwrap();
+        let django = stack
+            .technologies
+            .iter()
+            .find(|t| t.id == "django")
+            .unwrap();
+        assert_eq!(django.evidence[0].path, "requirements/base.txt");
+        assert_eq!(django.evidence[0].line, 2);
+        assert_eq!(django.components, ["shop"]);
+        let shop = &stack.components[0];
+        assert_eq!(shop.path, ".");
+        assert_eq!(shop.kind, crate::model::ComponentKind::Server);
+        assert_eq!(shop.technologies, ["django", "sqlalchemy"]);
+        assert_eq!(shop.lockfile.as_deref(), Some("requirements/base.txt"));
+    }
+
+    /// Random text made of the pieces these formats are built from: no parser
+    /// may panic, and every error must point inside the file.
+    #[test]
+    fn parsers_survive_noise() {
+        const PIECES: &[&str] = &[
+            "[",
+            "]",
+            "{",
+            "}",
+            "(",
+            ")",
+            "=",
+            "==",
+            ";",
+            ":",
+            "#",
+            "\\",
+            "\n",
+            "\r\n",
+            "\t",
+            " ",
+            "\"",
+            "'",
+            "'''",
+            "@",
+            ",",
+            ".",
+            "-",
+            "-r ",
+            "-e ",
+            "--hash=",
+            "<",
+            ">",
+            "~=",
+            "*",
+            "a",
+            "Django",
+            "é",
+            "\u{feff}",
+            "[project]",
+            "dependencies",
+            "install_requires",
+            "setup(",
+            "#egg=",
+            "://",
+            "[options]\n",
+            "  ",
+            "python_version",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % 1_000_003).unwrap()
+        };
+        for _ in 0..3000 {
+            let len = next() % 60;
+            let text: String = (0..len).map(|_| PIECES[next() % PIECES.len()]).collect();
+            let src = SourceFile::new("f", text.clone());
+            let inside = |errors: &[ParseError]| errors.iter().all(|e| e.offset <= text.len());
+            assert!(
+                inside(&crate::parse::requirements::parse(&src).errors),
+                "{text:?}"
+            );
+            assert!(inside(&setup_cfg::parse(&src).errors), "{text:?}");
+            assert!(inside(&setup_py::parse(&src).errors), "{text:?}");
+            match pyproject::parse(&src) {
+                Ok(parsed) => assert!(inside(&parsed.errors), "{text:?}"),
+                Err(err) => assert!(err.offset <= text.len(), "{text:?}"),
+            }
+            if let Ok(parsed) = pipfile::parse(&src) {
+                assert!(inside(&parsed.errors), "{text:?}");
+            }
+            if let Err(err) = crate::parse::pep508::parse(&text, 0) {
+                assert!(err.offset <= text.len(), "{text:?}");
+            }
+        }
     }
 }

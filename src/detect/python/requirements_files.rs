@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use super::report_errors;
 use crate::detect::{DetectContext, Facts, Manifest, ManifestRole, join_path, parent_dir};
 use crate::model::{Dependency, DependencyScope, Ecosystem};
 use crate::parse::requirements::{self, IncludeKind, Pin, RequirementsFile};
@@ -74,9 +75,7 @@ impl<'a, 'c> RequirementsFiles<'a, 'c> {
     /// The manifest of a requirements file the walk found.
     pub fn manifest(&mut self, src: &'a SourceFile, facts: &mut Facts) {
         let loaded = self.load_listed(src);
-        facts
-            .problems
-            .extend(loaded.parsed.errors.iter().map(|e| e.to_problem(src)));
+        report_errors(src, &loaded.parsed.errors, facts);
         let mut gathered = Gathered::default();
         let mut stack = vec![src.path.clone()];
         let mut visited = HashSet::from([src.path.clone()]);
@@ -209,9 +208,7 @@ impl<'a, 'c> RequirementsFiles<'a, 'c> {
         match self.ctx.reader.read(target) {
             Ok(src) => {
                 let parsed = requirements::parse(&src);
-                facts
-                    .problems
-                    .extend(parsed.errors.iter().map(|e| e.to_problem(&src)));
+                report_errors(&src, &parsed.errors, facts);
                 let loaded = Rc::new(Loaded {
                     src: Cow::Owned(src),
                     parsed,
