@@ -122,7 +122,7 @@ pub fn parse(text: &str, base: usize) -> Result<Requirement, ParseError> {
         if let Some(c) = cursor.peek() {
             return Err(cursor.error(format!("unexpected `{c}` in the environment marker")));
         }
-        requirement.marker = Some(text[marker_start..].trim().to_string());
+        requirement.marker = Some(text.get(marker_start..).unwrap_or("").trim().to_string());
     }
     match cursor.peek() {
         None => Ok(requirement),

@@ -185,7 +185,7 @@ fn comment_start(text: &str) -> Option<usize> {
 
 fn parse_line(line: &LogicalLine, out: &mut RequirementsFile) {
     let text = &line.text;
-    let text = comment_start(text).map_or(text.as_str(), |i| &text[..i]);
+    let text = comment_start(text).map_or(text.as_str(), |i| text.get(..i).unwrap_or(text));
     let content = text.trim();
     if content.is_empty() {
         return;
@@ -194,18 +194,15 @@ fn parse_line(line: &LogicalLine, out: &mut RequirementsFile) {
     // pip's `break_args_options`: the requirement runs up to the first word
     // that starts with `-`.
     let options_at = word_starts(content)
-        .find(|&i| content[i..].starts_with('-'))
+        .find(|&i| content.get(i..).is_some_and(|rest| rest.starts_with('-')))
         .unwrap_or(content.len());
-    let args = content[..options_at].trim_end();
+    let (args, options) = content
+        .split_at_checked(options_at)
+        .unwrap_or((content, ""));
+    let args = args.trim_end();
     let mut editables = Vec::new();
     // A bad option is reported; the requirement before it still counts.
-    if let Err(err) = parse_options(
-        line,
-        lo + options_at,
-        &content[options_at..],
-        out,
-        &mut editables,
-    ) {
+    if let Err(err) = parse_options(line, lo + options_at, options, out, &mut editables) {
         out.errors.push(err);
     }
     if !args.is_empty() {
@@ -223,7 +220,9 @@ fn parse_line(line: &LogicalLine, out: &mut RequirementsFile) {
 /// Offsets where whitespace-separated words start.
 fn word_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     text.char_indices().filter_map(|(i, c)| {
-        let after_space = i == 0 || text[..i].ends_with(char::is_whitespace);
+        let after_space = text
+            .get(..i)
+            .is_none_or(|t| t.is_empty() || t.ends_with(char::is_whitespace));
         (!c.is_whitespace() && after_space).then_some(i)
     })
 }
@@ -384,7 +383,7 @@ pub fn is_url_or_path(text: &str) -> bool {
     let scheme_at = first.find("://");
     // `name @ url` or `name@url`: a name stands before the `@`.
     if let Some(at) = text.find('@') {
-        let before = text[..at].trim();
+        let before = text.get(..at).unwrap_or("").trim();
         let name = before.split('[').next().unwrap_or(before).trim();
         if pep508::is_valid_name(name) && scheme_at.is_none_or(|s| at < s) {
             return false;

@@ -98,7 +98,8 @@ pub fn parse_ini(src: &SourceFile) -> Ini {
                 .push(ParseError::new(value_span.start, "expected `key = value`"));
             continue;
         };
-        let key = value[..delimiter].trim_end();
+        let (key, after) = value.split_at_checked(delimiter).unwrap_or((value, ""));
+        let key = key.trim_end();
         if key.is_empty() {
             ini.errors.push(ParseError::new(
                 value_span.start,
@@ -106,7 +107,8 @@ pub fn parse_ini(src: &SourceFile) -> Ini {
             ));
             continue;
         }
-        let after = &value[delimiter + 1..];
+        // Past the delimiter, an ASCII `=` or `:`.
+        let after = after.get(1..).unwrap_or("");
         let first = after.trim_start();
         let first_at = value_span.start + delimiter + 1 + (after.len() - first.len());
         if !keys.insert(key.to_ascii_lowercase()) {

@@ -135,8 +135,9 @@ impl<'a, 'c> RequirementsFiles<'a, 'c> {
             });
         }
         for include in &loaded.parsed.includes {
-            if include.path.contains("://") {
-                // A remote file: never fetched.
+            if include.path.contains("://") || include.path.contains("${") {
+                // A remote file (never fetched) or a path pip builds from
+                // environment variables (unknown here).
                 continue;
             }
             let at = include.span.start;
