@@ -9,7 +9,13 @@ pub mod go_mod;
 pub mod gradle;
 pub mod json;
 pub mod package_json;
+pub mod pep508;
+pub mod pipfile;
 pub mod pom;
+pub mod pyproject;
+pub mod requirements;
+pub mod setup_cfg;
+pub mod setup_py;
 pub mod version_catalog;
 pub mod yaml;
 
