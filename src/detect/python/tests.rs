@@ -16,10 +16,12 @@ fn detect_tree(files: &[(&str, &str)]) -> Facts {
     let catalog = Catalog::from_files(Vec::<(String, String)>::new()).unwrap();
     let walk = crate::walk::walk(dir.path(), &catalog);
     let reader = Reader::new(dir.path());
+    let steps = crate::detect::ci::steps::StepRules::empty();
     let ctx = DetectContext {
         catalog: &catalog,
         walk: &walk,
         reader: &reader,
+        ci_steps: &steps,
     };
     let sources: Vec<(FileKind, SourceFile)> = walk
         .files
