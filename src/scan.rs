@@ -98,7 +98,7 @@ fn team(root: &Path, options: ScanOptions) -> Team {
 /// Everything the detectors found under `root`, before assembly: for tests
 /// and tools that want the raw facts.
 pub fn collect_facts(root: &Path, catalog: &Catalog) -> Result<(WalkOutput, Facts)> {
-    let ci_steps = StepRules::builtin(catalog)?;
+    let ci_steps = StepRules::builtin()?;
     let walked = walk::walk(root, catalog);
     let reader = Reader::new(root);
 

@@ -204,3 +204,22 @@ fn every_catalog_file_is_named_after_its_category() {
         );
     }
 }
+
+#[test]
+fn ci_step_tools_are_catalog_technologies() {
+    let catalog = Catalog::builtin().unwrap();
+    let steps =
+        stacklint::detect::ci::steps::StepRules::builtin().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        steps.unknown_tools(&catalog),
+        Vec::<String>::new(),
+        "rules/ci-steps.toml names unknown tools"
+    );
+}
+
+#[test]
+fn the_catalog_is_broad() {
+    let catalog = Catalog::builtin().unwrap();
+    let count = catalog.technologies().len();
+    assert!(count >= 400, "only {count} technologies");
+}

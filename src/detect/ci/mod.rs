@@ -33,6 +33,7 @@ pub fn command_step(
 ) -> (Step, Vec<TechId>) {
     let class = ctx.ci_steps.classify_command(run);
     let directory = directory.or(class.directory.clone());
+    let tools = known_tools(ctx, &class.tools);
     let step = Step {
         line,
         name,
@@ -40,13 +41,9 @@ pub fn command_step(
         uses: None,
         directory,
         stages: class.stages.iter().copied().collect(),
-        tools: class
-            .tools
-            .iter()
-            .map(|t| ctx.catalog.get(*t).id.clone())
-            .collect(),
+        tools: class.tools,
     };
-    (step, class.tools)
+    (step, tools)
 }
 
 /// A step built from an action / orb / task reference.
@@ -57,6 +54,7 @@ pub fn action_step(
     uses: &str,
 ) -> (Step, Vec<TechId>) {
     let class = ctx.ci_steps.classify_action(uses);
+    let tools = known_tools(ctx, &class.tools);
     let step = Step {
         line,
         name,
@@ -64,13 +62,14 @@ pub fn action_step(
         uses: Some(uses.to_string()),
         directory: None,
         stages: class.stages.iter().copied().collect(),
-        tools: class
-            .tools
-            .iter()
-            .map(|t| ctx.catalog.get(*t).id.clone())
-            .collect(),
+        tools: class.tools,
     };
-    (step, class.tools)
+    (step, tools)
+}
+
+/// The catalog entries of tool ids (ids the catalog lacks are skipped).
+fn known_tools(ctx: &DetectContext<'_>, ids: &[String]) -> Vec<TechId> {
+    ids.iter().filter_map(|id| ctx.catalog.id_of(id)).collect()
 }
 
 /// Detections for the tools a step runs, with the step's line as evidence.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use crate::catalog::{Catalog, TechId, embedded_rule_files};
+use crate::catalog::{Catalog, embedded_rule_files};
 use crate::error::FileError;
 use crate::model::Stage;
 
@@ -47,14 +47,14 @@ struct StepDef {
 struct CommandPattern {
     words: Vec<String>,
     stages: Vec<Stage>,
-    tool: Option<TechId>,
+    tool: Option<String>,
 }
 
 #[derive(Debug)]
 struct ActionPattern {
     pattern: String,
     stages: Vec<Stage>,
-    tool: Option<TechId>,
+    tool: Option<String>,
 }
 
 /// The loaded step signatures.
@@ -70,18 +70,19 @@ pub struct StepRules {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Classification {
     pub stages: BTreeSet<Stage>,
-    pub tools: Vec<TechId>,
+    /// Technology ids of the tools it runs.
+    pub tools: Vec<String>,
     /// A directory the command changes into first (`cd api && pytest`).
     pub directory: Option<String>,
 }
 
 impl Classification {
-    fn add(&mut self, stages: &[Stage], tool: Option<TechId>) {
+    fn add(&mut self, stages: &[Stage], tool: Option<&String>) {
         self.stages.extend(stages.iter().copied());
         if let Some(tool) = tool
-            && !self.tools.contains(&tool)
+            && !self.tools.contains(tool)
         {
-            self.tools.push(tool);
+            self.tools.push(tool.clone());
         }
     }
 }
@@ -98,15 +99,18 @@ impl StepRules {
     }
 
     /// The built-in `rules/ci-steps.toml`.
-    pub fn builtin(catalog: &Catalog) -> Result<Self, Box<FileError>> {
+    pub fn builtin() -> Result<Self, Box<FileError>> {
         let text = embedded_rule_files()
             .iter()
             .find(|(path, _)| *path == "ci-steps.toml")
             .map_or("", |(_, text)| *text);
-        Self::from_str("rules/ci-steps.toml", text, catalog)
+        Self::from_str("rules/ci-steps.toml", text)
     }
 
-    pub fn from_str(path: &str, text: &str, catalog: &Catalog) -> Result<Self, Box<FileError>> {
+    /// Load step signatures. Tool ids are checked against a catalog by
+    /// [`StepRules::unknown_tools`] (a test does it for the built-in files),
+    /// so a custom catalog never makes a scan fail.
+    pub fn from_str(path: &str, text: &str) -> Result<Self, Box<FileError>> {
         let file: StepsFile = toml_edit::de::from_str(text).map_err(|e| {
             Box::new(FileError::new(
                 path,
@@ -128,16 +132,7 @@ impl StepRules {
         // Longest wrappers first, so `python -m` is tried before `python`.
         rules.wrappers.sort_by_key(|w| std::cmp::Reverse(w.len()));
         for step in file.step {
-            let tool = match &step.tool {
-                Some(id) => Some(catalog.id_of(id).ok_or_else(|| {
-                    let at = text.find(&format!("\"{id}\"")).map(|i| i..i + id.len() + 2);
-                    Box::new(
-                        FileError::new(path, text, at, format!("unknown technology `{id}`"))
-                            .with_help("tools must be ids of rules/technologies/"),
-                    )
-                })?),
-                None => None,
-            };
+            let tool = step.tool.clone();
             if step.stages.is_empty() && tool.is_none() {
                 let first = step
                     .commands
@@ -157,14 +152,14 @@ impl StepRules {
                 rules.commands.push(CommandPattern {
                     words: words(command),
                     stages: step.stages.clone(),
-                    tool,
+                    tool: tool.clone(),
                 });
             }
             for action in &step.actions {
                 rules.actions.push(ActionPattern {
                     pattern: action.to_ascii_lowercase(),
                     stages: step.stages.clone(),
-                    tool,
+                    tool: tool.clone(),
                 });
             }
         }
@@ -191,7 +186,7 @@ impl StepRules {
             let tokens = self.strip_wrappers(&tokens);
             for pattern in &self.commands {
                 if matches_words(&pattern.words, &tokens) {
-                    out.add(&pattern.stages, pattern.tool);
+                    out.add(&pattern.stages, pattern.tool.as_ref());
                 }
             }
         }
@@ -209,10 +204,25 @@ impl StepRules {
         let mut out = Classification::default();
         for pattern in &self.actions {
             if action_matches(&pattern.pattern, &name) {
-                out.add(&pattern.stages, pattern.tool);
+                out.add(&pattern.stages, pattern.tool.as_ref());
             }
         }
         out
+    }
+
+    /// Tool ids that `catalog` does not know (empty for the built-in files).
+    pub fn unknown_tools(&self, catalog: &Catalog) -> Vec<String> {
+        let mut unknown: Vec<String> = self
+            .commands
+            .iter()
+            .filter_map(|c| c.tool.as_ref())
+            .chain(self.actions.iter().filter_map(|a| a.tool.as_ref()))
+            .filter(|id| catalog.id_of(id).is_none())
+            .cloned()
+            .collect();
+        unknown.sort();
+        unknown.dedup();
+        unknown
     }
 
     /// Whether a job's id or name says it deploys.
@@ -337,7 +347,8 @@ mod tests {
     fn rules() -> (Catalog, StepRules) {
         let catalog = Catalog::from_files([(
             "t.toml".to_string(),
-            "category = \"testing\"\n[[technology]]\nid = \"pytest\"\nname = \"pytest\"\n[[technology]]\nid = \"codeql\"\nname = \"CodeQL\"\n".to_string(),
+            "category = \"testing\"\n[[technology]]\nid = \"pytest\"\nname = \"pytest\"\n"
+                .to_string(),
         )])
         .unwrap();
         let text = r#"
@@ -362,16 +373,16 @@ tool = "codeql"
 stages = ["security"]
 actions = ["github/codeql-action/analyze", "github/codeql-action/upload-sarif*"]
 "#;
-        let rules = StepRules::from_str("ci-steps.toml", text, &catalog).unwrap();
+        let rules = StepRules::from_str("ci-steps.toml", text).unwrap();
         (catalog, rules)
     }
 
     #[test]
     fn commands_are_matched_through_wrappers_chains_and_env() {
-        let (catalog, rules) = rules();
+        let (_, rules) = rules();
         let c = rules.classify_command("cd api && CI=1 poetry run pytest -q");
         assert!(c.stages.contains(&Stage::Test));
-        assert_eq!(c.tools, vec![catalog.id_of("pytest").unwrap()]);
+        assert_eq!(c.tools, ["pytest"]);
         assert_eq!(c.directory.as_deref(), Some("api"));
         assert!(
             rules
@@ -414,7 +425,8 @@ actions = ["github/codeql-action/analyze", "github/codeql-action/upload-sarif*"]
     fn actions_match_without_their_version() {
         let (catalog, rules) = rules();
         let c = rules.classify_action("github/codeql-action/analyze@v3");
-        assert_eq!(c.tools, vec![catalog.id_of("codeql").unwrap()]);
+        assert_eq!(c.tools, ["codeql"]);
+        assert_eq!(rules.unknown_tools(&catalog), ["codeql"]);
         assert!(
             rules
                 .classify_action("GitHub/codeql-action/upload-sarif@abc")
@@ -439,9 +451,7 @@ actions = ["github/codeql-action/analyze", "github/codeql-action/upload-sarif*"]
 
     #[test]
     fn a_step_without_stages_or_tool_is_an_error() {
-        let catalog = Catalog::from_files(Vec::new()).unwrap();
-        let err =
-            StepRules::from_str("s.toml", "[[step]]\ncommands = [\"x\"]\n", &catalog).unwrap_err();
+        let err = StepRules::from_str("s.toml", "[[step]]\ncommands = [\"x\"]\n").unwrap_err();
         assert!(err.message.contains("stages"));
     }
 }
