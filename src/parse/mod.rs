@@ -4,6 +4,7 @@
 
 pub mod gemfile;
 pub mod json;
+pub mod mix_exs;
 pub mod package_json;
 pub mod yaml;
 
