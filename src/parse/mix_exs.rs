@@ -102,6 +102,9 @@ fn read_settings(
             ("app", Some(Kind::Atom(Some(name)))) if project.app.is_none() => {
                 project.app = value.map(|v| (name.clone(), v.span));
             }
+            ("app", Some(Kind::Attribute(attribute))) if project.app.is_none() => {
+                project.app = attribute_atom(tokens, attribute);
+            }
             ("apps_path", Some(Kind::Str(Some(path)))) if project.apps_path.is_none() => {
                 project.apps_path = value.map(|v| (path.clone(), v.span));
             }
@@ -116,6 +119,23 @@ fn read_settings(
             _ => {}
         }
     }
+}
+
+/// The atom a module attribute is set to (`@app :my_app`), where it is set.
+fn attribute_atom(tokens: &[Token], attribute: &str) -> Option<(String, Span)> {
+    tokens.windows(2).find_map(|pair| match pair {
+        [
+            Token {
+                kind: Kind::Attribute(name),
+                ..
+            },
+            Token {
+                kind: Kind::Atom(Some(value)),
+                span,
+            },
+        ] if name == attribute => Some((value.clone(), *span)),
+        _ => None,
+    })
 }
 
 /// The `{:name, ...}` tuples of a `deps` body or list.

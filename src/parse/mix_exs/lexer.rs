@@ -29,7 +29,9 @@ pub enum Kind {
     Str(Option<String>),
     /// `~w(a b)`: the words.
     Words(Vec<String>),
-    /// Any other operand: numbers, sigils, `@attributes`, character literals.
+    /// A module attribute, `@name` (the name).
+    Attribute(String),
+    /// Any other operand: numbers, sigils, character literals.
     Value,
     /// `(`, `[` or `{`.
     Open(u8),
@@ -160,7 +162,8 @@ impl<'a> Lexer<'a> {
                     while is_ident_char(self.at(end)) {
                         end += 1;
                     }
-                    self.push(Kind::Value, start, end);
+                    let name = self.slice(start + 1, end).to_string();
+                    self.push(Kind::Attribute(name), start, end);
                 }
                 b'0'..=b'9' => {
                     let mut end = start;
@@ -458,7 +461,7 @@ mod tests {
             kinds(text),
             vec![
                 Kind::Newline,
-                Kind::Value,
+                Kind::Attribute("doc".into()),
                 Kind::Str(None),
                 Kind::Newline,
                 Kind::Ident("x".into())

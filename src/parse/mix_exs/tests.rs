@@ -124,6 +124,15 @@ fn an_umbrella_root_and_an_escript() {
 }
 
 #[test]
+fn the_app_name_may_come_from_a_module_attribute() {
+    let text = "defmodule Fw.MixProject do\n  @app :firmware\n  def project, do: [app: @app, version: @version]\nend\n";
+    let (app, span) = project(text).app.unwrap();
+    assert_eq!(app, "firmware");
+    // The evidence is where the attribute is set.
+    assert_eq!(SourceFile::new("mix.exs", text).line(span.start), 2);
+}
+
+#[test]
 fn conditional_and_multi_clause_dependencies_are_all_read() {
     let parsed = project(
         r##"defmodule X.MixProject do
