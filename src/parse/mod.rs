@@ -5,9 +5,11 @@
 pub mod cargo_toml;
 pub mod dockerfile;
 pub mod dotnet_project;
+pub mod gemfile;
 pub mod go_mod;
 pub mod gradle;
 pub mod json;
+pub mod mix_exs;
 pub mod package_json;
 pub mod pep508;
 pub mod pipfile;
