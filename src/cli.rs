@@ -56,7 +56,7 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the detected stack: languages, technologies and components
+    /// Print the detected stack: languages, technologies, components, services and CI
     Stack(StackArgs),
     /// Print shell completions
     Completions {
@@ -114,6 +114,8 @@ pub enum StackFormat {
     Json,
     /// Markdown tables
     Markdown,
+    /// A Mermaid flowchart of services and the datastores and queues they use
+    Mermaid,
 }
 
 /// Entry point of the binary.
@@ -176,6 +178,7 @@ fn stack(cli: &Cli, args: &StackArgs) -> Result<ExitCode, Error> {
         ),
         StackFormat::Json => crate::report::stack::json::render(&stack),
         StackFormat::Markdown => crate::report::stack::markdown::render(&stack),
+        StackFormat::Mermaid => crate::report::stack::mermaid::render(&stack),
     };
     if !cli.global.quiet || args.output.is_some() {
         write_output(&text, args.output.as_deref(), cli.global.color)?;

@@ -65,6 +65,25 @@ pub struct Function {
     pub memory_line: Option<u32>,
 }
 
+impl Service {
+    /// How the origin is written in the output.
+    pub fn origin_name(&self) -> &'static str {
+        self.origin.as_str()
+    }
+}
+
+impl ServiceOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceOrigin::Compose => "compose",
+            ServiceOrigin::Kubernetes => "kubernetes",
+            ServiceOrigin::Dockerfile => "dockerfile",
+            ServiceOrigin::Procfile => "procfile",
+            ServiceOrigin::Platform => "platform",
+        }
+    }
+}
+
 /// A Dockerfile and its build stages.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Dockerfile {

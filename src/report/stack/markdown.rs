@@ -60,6 +60,93 @@ pub fn render(stack: &Stack) -> String {
         out.push('\n');
     }
 
+    if !stack.services.is_empty() {
+        out.push_str("## Services\n\n| Service | Origin | Own | Image / build | Uses | Health check | Replicas |\n|---|---|---|---|---|---|---:|\n");
+        for s in &stack.services {
+            let source = match (&s.build, &s.image) {
+                (Some(build), _) if s.own => format!("build `{}`", cell(build)),
+                (_, Some(image)) => format!("`{}`", cell(image)),
+                _ => "—".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                cell(&s.name),
+                s.origin_name(),
+                if s.own { "yes" } else { "no" },
+                source,
+                if s.uses.is_empty() {
+                    "—".to_string()
+                } else {
+                    cell(&s.uses.join(", "))
+                },
+                if s.health_check { "yes" } else { "no" },
+                s.replicas.map_or("—".to_string(), |r| r.to_string()),
+            );
+        }
+        out.push('\n');
+    }
+
+    if !stack.functions.is_empty() {
+        out.push_str("## Serverless functions\n\n| Function | Platform | Timeout (s) | Memory (MB) | Declared in |\n|---|---|---:|---:|---|\n");
+        for f in &stack.functions {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | `{}:{}` |",
+                cell(&f.name),
+                f.platform,
+                f.timeout_seconds.map_or("—".to_string(), |t| t.to_string()),
+                f.memory_mb.map_or("—".to_string(), |m| m.to_string()),
+                cell(&f.path),
+                f.line
+            );
+        }
+        out.push('\n');
+    }
+
+    if !stack.ci.pipelines.is_empty() {
+        let stages: Vec<&str> = stack.ci.stages.iter().map(|s| s.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "## CI\n\n{} — stages: {}\n\n| Pipeline | Job | Stages | Needs |\n|---|---|---|---|",
+            stack.ci.providers.join(", "),
+            if stages.is_empty() {
+                "none".to_string()
+            } else {
+                stages.join(", ")
+            }
+        );
+        for p in &stack.ci.pipelines {
+            for j in &p.jobs {
+                let stages: Vec<&str> = j.stages.iter().map(|s| s.as_str()).collect();
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} |",
+                    cell(&p.path),
+                    cell(&j.id),
+                    if stages.is_empty() {
+                        "—".to_string()
+                    } else {
+                        stages.join(", ")
+                    },
+                    if j.needs.is_empty() {
+                        "—".to_string()
+                    } else {
+                        cell(&j.needs.join(", "))
+                    }
+                );
+            }
+        }
+        out.push('\n');
+    }
+
+    let team = match (stack.team.size, stack.team.source) {
+        (Some(size), crate::model::TeamSource::Git) => format!("{size} (git, last 90 days)"),
+        (Some(size), _) => format!("{size} (stacklint.toml)"),
+        (None, _) => "unknown".to_string(),
+    };
+    let _ = writeln!(out, "**Team size:** {team}\n");
+
     if !stack.problems.is_empty() {
         out.push_str("## Problems\n\n| File | Line | Problem |\n|---|---:|---|\n");
         for p in &stack.problems {

@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod mermaid;
 pub mod pretty;
 
 use crate::catalog::CATEGORIES;

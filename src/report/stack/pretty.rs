@@ -25,8 +25,210 @@ pub fn render(stack: &Stack, options: PrettyOptions) -> String {
     languages(&mut out, stack);
     technologies(&mut out, stack, options);
     components(&mut out, stack);
+    services(&mut out, stack, options);
+    functions(&mut out, stack);
+    ci(&mut out, stack, options);
+    team(&mut out, stack);
     problems(&mut out, stack);
     out
+}
+
+fn services(out: &mut String, stack: &Stack, options: PrettyOptions) {
+    if stack.services.is_empty() {
+        return;
+    }
+    let own = stack.services.iter().filter(|s| s.own).count();
+    section(out, "Services", Some(stack.services.len()));
+    let _ = writeln!(
+        out,
+        "  {}",
+        paint(
+            DIM,
+            format!("{own} own, {} third-party", stack.services.len() - own)
+        )
+    );
+    let width = stack
+        .services
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(0);
+    for service in &stack.services {
+        let mut facts = vec![service.origin_name().to_string()];
+        if service.own {
+            if let Some(build) = &service.build {
+                facts.push(format!("build {build}"));
+            } else if let Some(image) = &service.image {
+                facts.push(format!("image {image}"));
+            }
+        } else if let Some(image) = &service.image {
+            facts.push(image.clone());
+        }
+        if !service.uses.is_empty() {
+            facts.push(format!("uses {}", service.uses.join(", ")));
+        }
+        if service.own {
+            facts.push(if service.health_check {
+                "health check".to_string()
+            } else {
+                paint(WARN, "no health check")
+            });
+        }
+        if let Some(replicas) = service.replicas.filter(|r| *r != 1) {
+            facts.push(format!("{replicas} replicas"));
+        }
+        let name = format!("{:<width$}", service.name);
+        let name = if service.own { paint(NAME, name) } else { name };
+        let _ = writeln!(
+            out,
+            "  {}  {}  {}",
+            name,
+            facts.join(&paint(DIM, " · ")),
+            paint(PATH, format!("{}:{}", service.path, service.line))
+        );
+        if options.verbose {
+            for decl in &service.declarations {
+                let _ = writeln!(
+                    out,
+                    "    {}  {}",
+                    paint(PATH, format!("{}:{}", decl.path, decl.line)),
+                    decl.reason
+                );
+            }
+        }
+    }
+}
+
+fn functions(out: &mut String, stack: &Stack) {
+    if stack.functions.is_empty() {
+        return;
+    }
+    section(out, "Serverless functions", Some(stack.functions.len()));
+    let width = stack
+        .functions
+        .iter()
+        .map(|f| f.name.len())
+        .max()
+        .unwrap_or(0);
+    for function in &stack.functions {
+        let mut facts = vec![function.platform.clone()];
+        if let Some(runtime) = &function.runtime {
+            facts.push(runtime.clone());
+        }
+        if let Some(timeout) = function.timeout_seconds {
+            facts.push(format!("timeout {timeout} s"));
+        }
+        if let Some(memory) = function.memory_mb {
+            facts.push(format!("{memory} MB"));
+        }
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {}  {}",
+            function.name,
+            facts.join(&paint(DIM, " · ")),
+            paint(PATH, format!("{}:{}", function.path, function.line))
+        );
+    }
+}
+
+fn ci(out: &mut String, stack: &Stack, options: PrettyOptions) {
+    if stack.ci.pipelines.is_empty() {
+        return;
+    }
+    section(out, "CI", None);
+    let stages: Vec<&str> = stack.ci.stages.iter().map(|s| s.as_str()).collect();
+    let missing: Vec<&str> = crate::model::Stage::ALL
+        .iter()
+        .filter(|s| !stack.ci.stages.contains(s))
+        .map(|s| s.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "  {}  stages: {}{}",
+        stack.ci.providers.join(", "),
+        if stages.is_empty() {
+            "none".to_string()
+        } else {
+            stages.join(", ")
+        },
+        if missing.is_empty() {
+            String::new()
+        } else {
+            paint(DIM, format!(" (no {})", missing.join(", ")))
+        }
+    );
+    for pipeline in &stack.ci.pipelines {
+        let _ = writeln!(out, "  {}", paint(PATH, &pipeline.path));
+        let width = pipeline.jobs.iter().map(|j| j.id.len()).max().unwrap_or(0);
+        for job in &pipeline.jobs {
+            let stages: Vec<&str> = job.stages.iter().map(|s| s.as_str()).collect();
+            let mut facts = vec![if stages.is_empty() {
+                paint(DIM, "-")
+            } else {
+                stages.join(", ")
+            }];
+            if !job.needs.is_empty() {
+                facts.push(paint(DIM, format!("needs {}", job.needs.join(", "))));
+            }
+            if let Some(env) = &job.environment {
+                facts.push(format!("environment {env}"));
+            }
+            if let Some(dir) = &job.directory {
+                facts.push(paint(DIM, format!("in {dir}")));
+            }
+            let _ = writeln!(out, "    {:<width$}  {}", job.id, facts.join("  "));
+            if options.verbose {
+                for step in &job.steps {
+                    let what = step
+                        .uses
+                        .clone()
+                        .or_else(|| step.run.as_ref().map(|r| first_line(r)))
+                        .unwrap_or_default();
+                    let stages: Vec<&str> = step.stages.iter().map(|s| s.as_str()).collect();
+                    let _ = writeln!(
+                        out,
+                        "      {}  {}{}",
+                        paint(PATH, format!("{}", step.line)),
+                        what,
+                        if stages.is_empty() {
+                            String::new()
+                        } else {
+                            paint(DIM, format!("  [{}]", stages.join(", ")))
+                        }
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.chars().count() > 70 {
+        format!("{}...", line.chars().take(67).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+fn team(out: &mut String, stack: &Stack) {
+    section(out, "Team", None);
+    let text = match (stack.team.size, stack.team.source) {
+        (Some(size), crate::model::TeamSource::Git) => format!(
+            "{size} author{} in the last 90 days (git)",
+            if size == 1 { "" } else { "s" }
+        ),
+        (Some(size), _) => format!("{size} (stacklint.toml)"),
+        (None, _) => paint(
+            DIM,
+            "unknown (no git history or a shallow clone; set [team] size in stacklint.toml)",
+        ),
+    };
+    let _ = writeln!(out, "  {text}");
 }
 
 fn section(out: &mut String, title: &str, count: Option<usize>) {
