@@ -97,6 +97,8 @@ const SHARED_OWNERS: &[&[&str]] = &[
     &["flyway"],
     &["quarkus"],
     &["spring-ai"],
+    // Every Spring Boot starter is Spring Boot, and many also name another technology.
+    &["spring-boot"],
     &["langchain4j"],
     &["llamaindex"],
     &["semantic-kernel"],
@@ -284,8 +286,8 @@ maven org.hibernate.validator:hibernate-validator hibernate
 maven com.typesafe.play:play-json_2.13 play
 maven io.ktor:ktor-client-core ktor
 maven com.auth0:java-jwt auth0
-maven org.springframework.boot:spring-boot-starter-actuator spring-boot
-maven org.springframework.boot:spring-boot-starter-data-jpa spring-boot
+# The test starter is Spring Boot too, but the configuration processor is not a starter.
+maven org.springframework.boot:spring-boot-configuration-processor spring-boot
 composer symfony/console symfony
 composer symfony/http-foundation symfony
 go github.com/go-chi/cors chi

@@ -265,7 +265,7 @@ fn packages_are_claimed_only_by_what_they_are() {
             Ecosystem::Jvm,
             "org.springframework.boot:spring-boot-starter-actuator",
         ),
-        &["spring-boot-actuator"],
+        &["spring-boot", "spring-boot-actuator"],
     );
     // A build tool published by Vercel is not the Vercel platform.
     assert_exactly(

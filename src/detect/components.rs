@@ -346,9 +346,11 @@ fn find_lockfile(draft: &Draft, manifests: &[Manifest], walk: &WalkOutput) -> Op
         }
     }
     // A compiled requirements file (every dependency pinned) is its own lock.
+    // `requirements.in` is pip-compile's input, never the lock.
     manifests
         .iter()
         .filter(|m| m.dir == draft.dir && m.ecosystem == draft.ecosystem && m.fully_pinned)
+        .filter(|m| !m.path.ends_with(".in"))
         .map(|m| m.path.clone())
         .min()
 }

@@ -118,8 +118,13 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
         |dir: &str| -> Option<String> { owner_index(&dirs, dir).map(|i| drafts[i].name.clone()) };
     let mut units: Vec<Unit> = Vec::new();
 
-    compose_units(&facts.services, catalog, &mut units);
-    dockerfile_units(facts, &dirs, &mut units);
+    // (component name without npm scope, directory) of every component.
+    let components: Vec<(String, String)> = drafts
+        .iter()
+        .map(|d| (unscoped(&d.name).to_ascii_lowercase(), d.dir.clone()))
+        .collect();
+    compose_units(&facts.services, catalog, &components, &mut units);
+    dockerfile_units(facts, drafts, &mut units);
     other_declared_units(&facts.services, &mut units);
     image_build_aliases(facts, &mut units);
     let has_server = drafts
@@ -181,7 +186,12 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
 
 /// Compose services, merged by name across compose files (an override file
 /// adds to the service the base file declares).
-fn compose_units(facts: &[ServiceFact], catalog: &Catalog, units: &mut Vec<Unit>) {
+fn compose_units(
+    facts: &[ServiceFact],
+    catalog: &Catalog,
+    components: &[(String, String)],
+    units: &mut Vec<Unit>,
+) {
     let mut compose: Vec<&ServiceFact> = facts
         .iter()
         .filter(|f| f.origin == ServiceOrigin::Compose)
@@ -234,6 +244,16 @@ fn compose_units(facts: &[ServiceFact], catalog: &Catalog, units: &mut Vec<Unit>
         }
     }
     for unit in units.iter_mut() {
+        // An image named after one of this repository's components is built
+        // from it, even when the compose file only pulls it
+        // (`image: acme/orders-service` next to `orders-service/pom.xml`).
+        if unit.build.is_none()
+            && let Some(image) = &unit.image
+            && let Some(dir) = component_image(image, components)
+        {
+            unit.build = Some(dir);
+            unit.dockerfile = None;
+        }
         unit.own = unit.build.is_some();
         if let Some(image) = unit.image.clone() {
             unit.add_image_alias(&image);
@@ -247,10 +267,59 @@ fn compose_units(facts: &[ServiceFact], catalog: &Catalog, units: &mut Vec<Unit>
             if let Some(dir_name) = build.rsplit('/').next().filter(|n| !n.is_empty()) {
                 unit.aliases.insert(dir_name.to_ascii_lowercase());
             }
-            if unit.dockerfile.is_none() {
+            if unit.dockerfile.is_none()
+                && unit
+                    .image
+                    .as_deref()
+                    .is_none_or(|i| component_image(i, components).is_none())
+            {
                 unit.dockerfile = Some(join_file(build, "Dockerfile"));
             }
         }
+    }
+}
+
+/// The directory of the component an image is named after: its last path
+/// segment equals a component's name or directory name.
+fn component_image(image: &str, components: &[(String, String)]) -> Option<String> {
+    let name = image_name(image);
+    let last = name.rsplit('/').next().unwrap_or(&name);
+    components
+        .iter()
+        .find(|(component, dir)| {
+            !dir.is_empty()
+                && (component == last
+                    || dir
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|d| d.eq_ignore_ascii_case(last)))
+        })
+        .map(|(_, dir)| dir.clone())
+}
+
+/// `@acme/api` → `api`.
+fn unscoped(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// Directory names that say nothing about what a service is.
+const GENERIC_DIRS: [&str; 8] = [
+    "src", "app", "source", "code", "server", "service", "docker", "build",
+];
+
+/// A service's name from its build context: the directory's name, unless it
+/// is generic (`src`, `app`), then the component's name, then the parent's.
+fn service_name(context: &str, drafts: &[Draft], root_fallback: &str) -> String {
+    let last = context.rsplit('/').next().unwrap_or(context);
+    if !last.is_empty() && !GENERIC_DIRS.contains(&last) {
+        return last.to_string();
+    }
+    if let Some(draft) = drafts.iter().find(|d| d.dir == context) {
+        return unscoped(&draft.name).to_string();
+    }
+    match context.rsplit_once('/') {
+        Some((parent, _)) => parent.rsplit('/').next().unwrap_or(parent).to_string(),
+        None => root_fallback.to_string(),
     }
 }
 
@@ -269,16 +338,15 @@ fn join_file(dir: &str, file: &str) -> String {
 
 /// Dockerfiles at a component root (or its packaging directory) that no
 /// compose service builds become services of their own.
-fn dockerfile_units(facts: &Facts, dirs: &[String], units: &mut Vec<Unit>) {
+fn dockerfile_units(facts: &Facts, drafts: &[Draft], units: &mut Vec<Unit>) {
+    let dirs: Vec<String> = drafts.iter().map(|d| d.dir.clone()).collect();
     let mut dockerfiles: Vec<&crate::model::Dockerfile> = facts.dockerfiles.iter().collect();
     // `Dockerfile` before `Dockerfile.dev` in the same directory.
     dockerfiles.sort_by_key(|d| {
-        (
-            parent_dir(&d.path).to_string(),
-            !d.path.ends_with("/Dockerfile") && d.path != "Dockerfile",
-            d.path.clone(),
-        )
+        let plain = d.path == "Dockerfile" || d.path.ends_with("/Dockerfile");
+        (parent_dir(&d.path).to_string(), !plain, d.path.clone())
     });
+    let declared_elsewhere = units.iter().any(|u| u.own);
     for dockerfile in dockerfiles {
         let dir = parent_dir(&dockerfile.path);
         let built_by_compose = units.iter_mut().find(|u| {
@@ -299,9 +367,21 @@ fn dockerfile_units(facts: &Facts, dirs: &[String], units: &mut Vec<Unit>) {
         if dir.split('/').any(|d| NON_SERVICE_DIRS.contains(&d)) {
             continue;
         }
-        let Some(context) = deployable_context(dir, dirs) else {
+        let Some(context) = deployable_context(dir, &dirs) else {
             continue;
         };
+        // A Dockerfile in the packaging directory of a workspace root whose
+        // members are already services (one template image for every module)
+        // is not one more service.
+        let packaging_of_root = context != dir
+            && declared_elsewhere
+            && drafts.iter().any(|d| {
+                d.workspace.as_deref()
+                    == Some(crate::detect::components::display_dir(&context).as_str())
+            });
+        if packaging_of_root {
+            continue;
+        }
         if let Some(unit) = units.iter_mut().find(|u| {
             u.origin == ServiceOrigin::Dockerfile && u.build.as_deref() == Some(context.as_str())
         }) {
@@ -313,12 +393,7 @@ fn dockerfile_units(facts: &Facts, dirs: &[String], units: &mut Vec<Unit>) {
             );
             continue;
         }
-        let name = context
-            .rsplit('/')
-            .next()
-            .filter(|n| !n.is_empty())
-            .unwrap_or("app")
-            .to_string();
+        let name = service_name(&context, drafts, "app");
         let mut unit = Unit::new(
             &name,
             ServiceOrigin::Dockerfile,

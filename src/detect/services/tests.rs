@@ -298,3 +298,69 @@ fn compose_override_files_add_to_the_base_service() {
     assert_eq!(services[0].ports, ["8080:8080"]);
     assert!(services[0].health_check);
 }
+
+#[test]
+fn compose_images_named_after_components_are_own_and_the_root_template_dockerfile_is_not_a_service()
+{
+    let mut facts = Facts::default();
+    let mut customers = compose("customers-service", 3);
+    customers.image = Some("springcommunity/spring-petclinic-customers-service".to_string());
+    let mut vets = compose("vets-service", 9);
+    vets.image = Some("springcommunity/spring-petclinic-vets-service:3.4".to_string());
+    let mut grafana = compose("grafana-server", 15);
+    grafana.image = Some("acme/grafana-dashboards".to_string());
+    facts.services = vec![customers, vets, grafana];
+    facts.dockerfiles = vec![dockerfile("docker/Dockerfile", false)];
+    let mut root = draft("", "petclinic", ComponentKind::Library);
+    root.workspace = None;
+    let mut a = draft(
+        "spring-petclinic-customers-service",
+        "spring-petclinic-customers-service",
+        ComponentKind::Library,
+    );
+    a.workspace = Some(".".to_string());
+    let mut b = draft(
+        "spring-petclinic-vets-service",
+        "spring-petclinic-vets-service",
+        ComponentKind::Library,
+    );
+    b.workspace = Some(".".to_string());
+    let mut drafts = vec![root, a, b];
+    let services = build(&facts, &mut drafts, &catalog());
+    let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
+    assert_eq!(
+        summary,
+        [
+            ("customers-service", true),
+            ("vets-service", true),
+            ("grafana-server", false)
+        ]
+    );
+    assert_eq!(
+        services[0].build.as_deref(),
+        Some("spring-petclinic-customers-service")
+    );
+    assert_eq!(
+        services[0].component.as_deref(),
+        Some("spring-petclinic-customers-service")
+    );
+    assert_eq!(drafts[1].kind, ComponentKind::Server);
+    assert_eq!(
+        drafts[0].kind,
+        ComponentKind::Library,
+        "the aggregator builds no service of its own"
+    );
+}
+
+#[test]
+fn generic_context_directories_take_the_component_name() {
+    let mut facts = Facts::default();
+    facts.dockerfiles = vec![dockerfile("src/cartservice/src/Dockerfile", false)];
+    let mut drafts = vec![draft(
+        "src/cartservice/src",
+        "cartservice",
+        ComponentKind::Server,
+    )];
+    let services = build(&facts, &mut drafts, &catalog());
+    assert_eq!(services[0].name, "cartservice");
+}
