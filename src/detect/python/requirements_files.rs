@@ -127,6 +127,12 @@ impl<'a, 'c> RequirementsFiles<'a, 'c> {
                 Pin::Loose => gathered.loose += 1,
                 Pin::Reference => {}
             }
+            // A transitive pin of a compiled file is not a dependency the
+            // project declared (and would make technologies appear that only
+            // a library uses), but it still counts for pinning above.
+            if req.is_transitive() {
+                continue;
+            }
             gathered.dependencies.push(Dependency {
                 name: req.name.clone(),
                 scope,
