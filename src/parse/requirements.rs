@@ -37,9 +37,12 @@ impl LineRequirement {
     /// only because another package needs it (`# via flask`) was not asked
     /// for by the project.
     pub fn is_transitive(&self) -> bool {
-        self.via
-            .as_ref()
-            .is_some_and(|via| !via.is_empty() && !via.iter().any(|v| v.starts_with("-r") || v.starts_with("--requirement")))
+        self.via.as_ref().is_some_and(|via| {
+            !via.is_empty()
+                && !via
+                    .iter()
+                    .any(|v| v.starts_with("-r") || v.starts_with("--requirement"))
+        })
     }
 }
 
@@ -152,7 +155,9 @@ fn read_via_annotations(src: &SourceFile, requirements: &mut [LineRequirement]) 
             continue;
         };
         let Some(index) = current else { continue };
-        let Some(req) = requirements.get_mut(index) else { continue };
+        let Some(req) = requirements.get_mut(index) else {
+            continue;
+        };
         if let Some(rest) = comment.trim_start().strip_prefix("via") {
             let rest = rest.trim();
             let list = req.via.get_or_insert_with(Vec::new);
@@ -162,7 +167,9 @@ fn read_via_annotations(src: &SourceFile, requirements: &mut [LineRequirement]) 
                 list.push(rest.to_string());
             }
         } else if in_list && comment.starts_with("   ") && !comment.trim().is_empty() {
-            req.via.get_or_insert_with(Vec::new).push(comment.trim().to_string());
+            req.via
+                .get_or_insert_with(Vec::new)
+                .push(comment.trim().to_string());
         } else {
             in_list = false;
         }
@@ -494,9 +501,18 @@ mod tests {
             .collect();
         assert_eq!(
             transitive,
-            [("blinker", true), ("flask", false), ("certifi", true), ("locust", false), ("plain", false)]
+            [
+                ("blinker", true),
+                ("flask", false),
+                ("certifi", true),
+                ("locust", false),
+                ("plain", false)
+            ]
         );
-        assert_eq!(parsed.requirements[2].via.as_deref().map(<[String]>::len), Some(2));
+        assert_eq!(
+            parsed.requirements[2].via.as_deref().map(<[String]>::len),
+            Some(2)
+        );
     }
 
     fn names(parsed: &RequirementsFile) -> Vec<&str> {
