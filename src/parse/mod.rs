@@ -2,6 +2,7 @@
 //! every key and value knows its byte span. Parsers know nothing about
 //! technologies or rules; a syntax error is a [`ParseError`] at a byte offset.
 
+pub mod dotenv;
 pub mod json;
 pub mod package_json;
 pub mod yaml;
