@@ -652,5 +652,9 @@ fn copying_from_bases_is_bounded() {
     assert_eq!(service(&facts, "compose.yaml", "s0").env.len(), 5_000);
     assert!(service(&facts, "compose.yaml", "s99").env.is_empty());
     assert_eq!(facts.problems.len(), 1, "{:#?}", facts.problems);
-    assert!(facts.problems[0].message.contains("more than 200000 entries"));
+    assert!(
+        facts.problems[0]
+            .message
+            .contains("more than 200000 entries")
+    );
 }
