@@ -4,6 +4,7 @@
 
 pub mod cargo_toml;
 pub mod dockerfile;
+pub mod dotenv;
 pub mod dotnet_project;
 pub mod gemfile;
 pub mod go_mod;
