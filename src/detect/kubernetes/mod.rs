@@ -48,19 +48,6 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
     let catalog = ctx.catalog;
     let mut facts = Facts::default();
     let mut manifests: BTreeSet<String> = BTreeSet::new();
-    let chart_dirs: BTreeSet<String> = ctx
-        .walk
-        .files
-        .iter()
-        .filter(|f| f.kind == FileKind::HelmChart)
-        .map(|f| parent_dir(&f.path).to_string())
-        .chain(
-            files
-                .iter()
-                .filter(|(kind, _)| *kind == FileKind::HelmChart)
-                .map(|(_, src)| parent_dir(&src.path).to_string()),
-        )
-        .collect();
 
     let mut charts: BTreeMap<String, helm::Chart> = BTreeMap::new();
     let mut kusts: Vec<Kustomization> = Vec::new();
@@ -84,45 +71,19 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
     }
     let patches: BTreeSet<String> = kusts.iter().flat_map(|k| k.patches.clone()).collect();
 
+    let chart_dirs = chart_dirs(ctx, files);
     let yaml_files: Vec<(Role<'_>, &SourceFile)> = files
         .iter()
         .filter(|(kind, _)| matches!(kind, FileKind::Yaml | FileKind::HelmValues))
         .map(|(kind, src)| (role(*kind, src, &chart_dirs), *src))
         .collect();
-
     // Values first: templates read them.
-    let mut chart_values: BTreeMap<&str, Node> = BTreeMap::new();
-    for (role, src) in &yaml_files {
-        match role {
-            Role::Values { chart } => {
-                let chart_info = chart.and_then(|c| charts.get(c));
-                if let Some(doc) = values(src, chart_info, catalog, &mut facts)
-                    && let Some(chart) = chart
-                    && parent_dir(&src.path) == *chart
-                    && matches!(file_name(&src.path), "values.yaml" | "values.yml")
-                {
-                    chart_values.insert(chart, doc);
-                }
-            }
-            Role::Requirements => helm::requirements(src, catalog, &mut facts),
-            Role::Template { .. } | Role::Plain => {}
-        }
-    }
-
+    let chart_values = read_values(&yaml_files, &charts, catalog, &mut facts);
     let mut per_file: Vec<FileObjects> = Vec::new();
     for (role, src) in &yaml_files {
         let found = match role {
             Role::Template { chart } => {
-                let info = charts.get(*chart);
-                let ctx = template::Context {
-                    values: chart_values.get(chart),
-                    chart_name: info.and_then(|c| c.name.as_deref()),
-                    chart_version: info.and_then(|c| c.version.as_deref()),
-                    app_version: info.and_then(|c| c.app_version.as_deref()),
-                };
-                let default_name = ctx.chart_name.or_else(|| chart.rsplit('/').next());
-                objects::looks_like_kubernetes(&src.text)
-                    .then(|| read_template(src, &ctx, "helm-template", default_name))
+                read_chart_template(src, chart, charts.get(*chart), chart_values.get(chart))
             }
             Role::Plain if !patches.contains(&src.path) => plain(src, true, &mut facts),
             _ => None,
@@ -130,9 +91,97 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
         per_file.extend(found);
     }
 
-    // Resources of kustomizations that the walk did not hand over (a
-    // `deployment.json`, a file named like another tool's config).
     let layers = kustomize::layers(&kusts);
+    read_kustomize_resources(ctx, files, &layers, &patches, &mut per_file, &mut facts);
+    apply_kustomizations(&mut per_file, &kusts, &layers);
+    let mut config_data: Vec<ConfigData> = per_file
+        .iter()
+        .flat_map(|f| f.config_data.iter().cloned())
+        .collect();
+    config_data.extend(kusts.iter().flat_map(|k| k.generated_data.iter().cloned()));
+    resolve_env_from(&mut per_file, &config_data);
+    record(per_file, &kusts, manifests, catalog, &mut facts);
+    facts
+}
+
+/// Directories holding a `Chart.yaml`.
+fn chart_dirs(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> BTreeSet<String> {
+    let walked = ctx
+        .walk
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::HelmChart)
+        .map(|f| f.path.as_str());
+    let given = files
+        .iter()
+        .filter(|(kind, _)| *kind == FileKind::HelmChart)
+        .map(|(_, src)| src.path.as_str());
+    walked
+        .chain(given)
+        .map(|path| parent_dir(path).to_string())
+        .collect()
+}
+
+/// Read values files (detections for their images) and Helm 2
+/// requirements; keep each chart's own `values.yaml` for its templates.
+fn read_values<'a>(
+    yaml_files: &[(Role<'a>, &SourceFile)],
+    charts: &BTreeMap<String, helm::Chart>,
+    catalog: &Catalog,
+    facts: &mut Facts,
+) -> BTreeMap<&'a str, Node> {
+    let mut chart_values = BTreeMap::new();
+    for (role, src) in yaml_files {
+        match role {
+            Role::Values { chart } => {
+                let chart_info = chart.and_then(|c| charts.get(c));
+                if let Some(doc) = values(src, chart_info, catalog, facts)
+                    && let Some(chart) = chart
+                    && parent_dir(&src.path) == *chart
+                    && matches!(file_name(&src.path), "values.yaml" | "values.yml")
+                {
+                    chart_values.insert(*chart, doc);
+                }
+            }
+            Role::Requirements => helm::requirements(src, catalog, facts),
+            Role::Template { .. } | Role::Plain => {}
+        }
+    }
+    chart_values
+}
+
+/// A template of the chart in `chart_dir`.
+fn read_chart_template(
+    src: &SourceFile,
+    chart_dir: &str,
+    chart: Option<&helm::Chart>,
+    values: Option<&Node>,
+) -> Option<FileObjects> {
+    if !objects::looks_like_kubernetes(&src.text) {
+        return None;
+    }
+    let ctx = template::Context {
+        values,
+        chart_name: chart.and_then(|c| c.name.as_deref()),
+        chart_version: chart.and_then(|c| c.version.as_deref()),
+        app_version: chart.and_then(|c| c.app_version.as_deref()),
+    };
+    // Names are usually `include "chart.fullname"`: the chart's name is the
+    // best guess at what the release calls the object.
+    let default_name = ctx.chart_name.or_else(|| chart_dir.rsplit('/').next());
+    Some(read_template(src, &ctx, "helm-template", default_name))
+}
+
+/// Resources of kustomizations that the walk did not hand over (a
+/// `deployment.json`, a file named like another tool's config).
+fn read_kustomize_resources(
+    ctx: &DetectContext<'_>,
+    files: &[(FileKind, &SourceFile)],
+    layers: &BTreeMap<String, Vec<usize>>,
+    patches: &BTreeSet<String>,
+    per_file: &mut Vec<FileObjects>,
+    facts: &mut Facts,
+) {
     let known: BTreeSet<&str> = files.iter().map(|(_, src)| src.path.as_str()).collect();
     let extra: Vec<&String> = layers
         .keys()
@@ -141,22 +190,24 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
         .collect();
     for path in extra {
         match ctx.reader.read(path) {
-            Ok(src) => per_file.extend(plain(&src, false, &mut facts)),
+            Ok(src) => per_file.extend(plain(&src, false, facts)),
             Err(problem) => facts.problems.push(problem),
         }
     }
+}
 
-    apply_kustomizations(&mut per_file, &kusts, &layers);
-    let mut config_data: Vec<ConfigData> = per_file
-        .iter()
-        .flat_map(|f| f.config_data.iter().cloned())
-        .collect();
-    config_data.extend(kusts.iter().flat_map(|k| k.generated_data.iter().cloned()));
-    resolve_env_from(&mut per_file, &config_data);
-
-    let kube = &mut facts.kubernetes;
-    for k in &kusts {
+/// Put every file's objects into the facts, with their detections, in a
+/// stable order.
+fn record(
+    per_file: Vec<FileObjects>,
+    kusts: &[Kustomization],
+    mut manifests: BTreeSet<String>,
+    catalog: &Catalog,
+    facts: &mut Facts,
+) {
+    for k in kusts {
         for object in &k.generated {
+            let kube = &mut facts.kubernetes;
             let list = if object.kind == "Secret" {
                 &mut kube.secrets
             } else {
@@ -170,16 +221,15 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
         let Some((kind, line)) = &found.first else {
             continue;
         };
-        let path = found.path.clone();
         if let Some(tech) = kubernetes_tech {
             facts.detections.push(Detection {
                 tech,
-                path: path.clone(),
+                path: found.path.clone(),
                 line: *line,
                 reason: format!("kind {kind}"),
             });
         }
-        manifests.insert(path);
+        manifests.insert(found.path.clone());
         workload_detections(&found, catalog, &mut facts.detections);
         let kube = &mut facts.kubernetes;
         kube.workloads
@@ -191,6 +241,7 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
         kube.autoscalers.extend(found.autoscalers);
     }
     let kube = &mut facts.kubernetes;
+    // Skaffold configs under other names were recorded on the way.
     manifests.extend(kube.manifests.drain(..));
     kube.manifests = manifests.into_iter().collect();
     kube.workloads
@@ -205,7 +256,6 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
     ] {
         list.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     }
-    facts
 }
 
 fn file_name(path: &str) -> &str {

@@ -18,6 +18,9 @@ pub(super) const PLACEHOLDER_PREFIX: &str = "__tpl_";
 const PLACEHOLDER_SUFFIX: &str = "__";
 /// A `toYaml` subtree larger than this (in flow text) is left out.
 const MAX_FLOW_LEN: usize = 64 * 1024;
+/// All `toYaml` subtrees of one template together write at most this much
+/// (attempts that run over count too), so many actions cannot blow up.
+const MAX_FLOW_TOTAL: usize = 1024 * 1024;
 /// Nested `if`/`with`/`range` blocks tracked at most this deep.
 const MAX_BLOCK_DEPTH: usize = 64;
 /// Values subtrees are walked at most this deep.
@@ -144,11 +147,18 @@ pub(super) fn render(text: &str, ctx: &Context<'_>) -> Rendered {
     let actions = find_actions(text);
     let mut placeholders = Vec::new();
     let mut blocks: Vec<Dot<'_>> = Vec::new();
+    let mut flow_budget = MAX_FLOW_TOTAL;
     let outputs: Vec<Output> = actions
         .iter()
         .map(|&(start, end)| {
             let action = text.get(start..end).unwrap_or("");
-            evaluate(action, ctx, &mut blocks, &mut placeholders)
+            evaluate(
+                action,
+                ctx,
+                &mut blocks,
+                &mut placeholders,
+                &mut flow_budget,
+            )
         })
         .collect();
 
@@ -243,6 +253,7 @@ fn evaluate<'a>(
     ctx: &Context<'a>,
     blocks: &mut Vec<Dot<'a>>,
     placeholders: &mut Vec<Option<String>>,
+    flow_budget: &mut usize,
 ) -> Output {
     let inner = action
         .strip_prefix("{{")
@@ -289,7 +300,7 @@ fn evaluate<'a>(
                     }
                 });
                 return match eval_segments(&segments, ctx, dot) {
-                    Val::Node(n) => match flow(n) {
+                    Val::Node(n) => match flow(n, flow_budget) {
                         Some(f) => Output::Flow(f, indent),
                         None => Output::Nothing,
                     },
@@ -487,15 +498,17 @@ fn printf<'a>(args: &[&str], term: &dyn Fn(&str) -> Val<'a>) -> Val<'a> {
 }
 
 /// A values subtree as one line of flow YAML (`{limits: {cpu: 500m}}`), or
-/// `None` when it is too large or too deep.
-fn flow(node: &Node) -> Option<String> {
+/// `None` when it is too large, too deep, or the template's budget is spent.
+fn flow(node: &Node, budget: &mut usize) -> Option<String> {
+    let limit = MAX_FLOW_LEN.min(*budget);
     let mut out = String::new();
-    write_flow(node, &mut out, 0)?;
-    Some(out)
+    let written = write_flow(node, &mut out, 0, limit);
+    *budget = budget.saturating_sub(out.len().max(1));
+    written.filter(|()| out.len() <= limit).map(|()| out)
 }
 
-fn write_flow(node: &Node, out: &mut String, depth: usize) -> Option<()> {
-    if depth > MAX_VALUES_DEPTH || out.len() > MAX_FLOW_LEN {
+fn write_flow(node: &Node, out: &mut String, depth: usize, limit: usize) -> Option<()> {
+    if depth > MAX_VALUES_DEPTH || out.len() > limit {
         return None;
     }
     match &node.value {
@@ -520,7 +533,7 @@ fn write_flow(node: &Node, out: &mut String, depth: usize) -> Option<()> {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_flow(item, out, depth + 1)?;
+                write_flow(item, out, depth + 1, limit)?;
             }
             out.push(']');
         }
@@ -530,9 +543,9 @@ fn write_flow(node: &Node, out: &mut String, depth: usize) -> Option<()> {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_flow(key, out, depth + 1)?;
+                write_flow(key, out, depth + 1, limit)?;
                 out.push_str(": ");
-                write_flow(value, out, depth + 1)?;
+                write_flow(value, out, depth + 1, limit)?;
             }
             out.push('}');
         }

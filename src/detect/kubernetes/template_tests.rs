@@ -77,7 +77,8 @@ fn flow_text_quotes_what_is_not_plain() {
     let docs =
         yaml::parse_str("a: \"1000\"\nb: 'x: y'\nc: ~\nd: [-1, true]\n\"k\\\"q\": \"é\\n\"\n")
             .unwrap();
-    let text = flow(&docs[0]).unwrap();
+    let mut budget = MAX_FLOW_TOTAL;
+    let text = flow(&docs[0], &mut budget).unwrap();
     assert_eq!(
         text,
         r#"{a: "1000", b: "x: y", c: null, d: [-1, true], "k\"q": "é\n"}"#
@@ -127,3 +128,26 @@ fn placeholders_resolve_only_when_every_part_is_known() {
     assert_eq!(resolved(&rendered, "__tpl_x"), None);
     assert_eq!(resolved(&rendered, "plain").as_deref(), Some("plain"));
 }
+
+#[test]
+fn to_yaml_output_is_bounded_per_template() {
+    let big: String = (0..5_000)
+        .map(|i| format!("k{i}: {{a: [1, 2, 3]}}\n"))
+        .collect();
+    let docs = yaml::parse_str(&big).unwrap();
+    let ctx = Context {
+        values: docs.first(),
+        ..Context::default()
+    };
+    let text = "x:\n  {{- toYaml .Values | nindent 2 }}\n".repeat(1_000);
+    let rendered = render(&text, &ctx);
+    assert!(
+        rendered.text.len() < 2 * MAX_FLOW_TOTAL,
+        "{}",
+        rendered.text.len()
+    );
+    let mut budget = 10;
+    assert_eq!(flow(&docs[0], &mut budget), None);
+    assert_eq!(budget, 0);
+}
+
