@@ -20,12 +20,14 @@ fn facts(name: &str) -> (Catalog, Facts) {
     (catalog, facts)
 }
 
-/// Detections of this area (by path prefix), as `id path:line reason`.
+/// Detections of this area (by path prefix), as `id path:line reason`;
+/// `kubernetes` itself is checked by [`assert_kubernetes_evidence`].
 fn detections(catalog: &Catalog, facts: &Facts, prefixes: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = facts
         .detections
         .iter()
         .filter(|d| prefixes.iter().any(|p| d.path.starts_with(p)))
+        .filter(|d| catalog.get(d.tech).id != "kubernetes")
         .map(|d| {
             format!(
                 "{} {}:{} {}",
@@ -41,9 +43,30 @@ fn detections(catalog: &Catalog, facts: &Facts, prefixes: &[&str]) -> Vec<String
     out
 }
 
+/// One `kubernetes` detection per manifest file at its first object's kind
+/// line, once the catalog knows the technology (it may not on this branch).
+fn assert_kubernetes_evidence(catalog: &Catalog, facts: &Facts, expected: &[&str]) {
+    let mut found: Vec<String> = facts
+        .detections
+        .iter()
+        .filter(|d| catalog.get(d.tech).id == "kubernetes")
+        .map(|d| format!("{}:{} {}", d.path, d.line, d.reason))
+        .collect();
+    found.sort();
+    if catalog.id_of("kubernetes").is_some() {
+        assert_eq!(found, expected);
+    } else {
+        assert!(found.is_empty());
+    }
+}
+
 fn only_container(workload: &Workload) -> &Container {
     let [container] = &workload.containers[..] else {
-        panic!("{} has {} containers", workload.name, workload.containers.len());
+        panic!(
+            "{} has {} containers",
+            workload.name,
+            workload.containers.len()
+        );
     };
     container
 }
@@ -85,7 +108,10 @@ fn single_service_deployment_with_kustomize_overrides() {
         "the kustomization's newTag replaces 1.4.2"
     );
     assert!(c.liveness_probe && c.readiness_probe && !c.startup_probe);
-    assert_eq!(format!("{:?}", c.limits), r#"{"cpu": "1", "memory": "256Mi"}"#);
+    assert_eq!(
+        format!("{:?}", c.limits),
+        r#"{"cpu": "1", "memory": "256Mi"}"#
+    );
     assert_eq!(
         format!("{:?}", c.requests),
         r#"{"cpu": "100m", "memory": "128Mi"}"#
@@ -142,6 +168,15 @@ fn single_service_deployment_with_kustomize_overrides() {
             "stripe k8s/deployment.yaml:49 environment STRIPE_API_KEY",
         ]
     );
+    assert_kubernetes_evidence(
+        &catalog,
+        &facts,
+        &[
+            "k8s/configmap.yaml:2 kind ConfigMap",
+            "k8s/deployment.yaml:2 kind Deployment",
+            "k8s/ingress.yaml:2 kind Ingress",
+        ],
+    );
     assert!(!format!("{facts:?}").contains("change-me"));
 }
 
@@ -190,7 +225,11 @@ fn helm_chart_templates_are_read_with_their_values() {
     );
     assert_eq!(c.env.len(), 1);
     assert_eq!(
-        (c.env[0].name.as_str(), c.env[0].from.as_deref(), c.env[0].line),
+        (
+            c.env[0].name.as_str(),
+            c.env[0].from.as_deref(),
+            c.env[0].line
+        ),
         ("DATABASE_URL", Some("secret:"), 39),
         "the secret's name is templated"
     );
@@ -205,6 +244,14 @@ fn helm_chart_templates_are_read_with_their_values() {
     assert_eq!(
         detections(&catalog, &facts, &["charts/"]),
         ["postgresql charts/api/Chart.yaml:8 helm dependency postgresql"]
+    );
+    assert_kubernetes_evidence(
+        &catalog,
+        &facts,
+        &[
+            "charts/api/templates/deployment.yaml:2 kind Deployment",
+            "charts/api/templates/service.yaml:2 kind Service",
+        ],
     );
 }
 
@@ -293,7 +340,11 @@ fn platform_repo_objects_without_application_code() {
     assert!(k.ingresses.is_empty());
 
     assert_eq!(
-        detections(&catalog, &facts, &["postgres/", "redis/", "jobs/", "cluster/"]),
+        detections(
+            &catalog,
+            &facts,
+            &["postgres/", "redis/", "jobs/", "cluster/"]
+        ),
         [
             "postgresql jobs/backup.yaml:18 image postgres:16-alpine",
             "postgresql postgres/statefulset.yaml:22 image postgres:16-alpine",
@@ -302,6 +353,18 @@ fn platform_repo_objects_without_application_code() {
             "postgresql postgres/statefulset.yaml:33 environment PGDATA",
             "redis redis/redis.yaml:18 image redis:7.2-alpine",
         ]
+    );
+    assert_kubernetes_evidence(
+        &catalog,
+        &facts,
+        &[
+            "cluster/namespaces.yaml:5 kind Namespace",
+            "jobs/backup.yaml:2 kind CronJob",
+            "postgres/secret.yaml:2 kind Secret",
+            "postgres/service.yaml:3 kind Service",
+            "postgres/statefulset.yaml:2 kind StatefulSet",
+            "redis/redis.yaml:2 kind Deployment",
+        ],
     );
 }
 
