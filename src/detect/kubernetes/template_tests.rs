@@ -150,4 +150,3 @@ fn to_yaml_output_is_bounded_per_template() {
     assert_eq!(flow(&docs[0], &mut budget), None);
     assert_eq!(budget, 0);
 }
-
