@@ -270,6 +270,9 @@ pub struct ImageBuild {
     pub image: Option<String>,
     /// The directory whose code it builds, root-relative.
     pub context: String,
+    /// The Dockerfile it builds with, root-relative, when the tool uses one
+    /// (a skaffold `docker` or `kaniko` artifact).
+    pub dockerfile: Option<String>,
     pub path: String,
     pub line: u32,
 }
