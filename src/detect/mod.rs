@@ -230,6 +230,9 @@ pub struct ServiceFact {
     pub ports: Vec<String>,
     /// Compose profiles it belongs to (a profiled service only runs on demand).
     pub profiles: Vec<String>,
+    /// Technology ids of a third-party service declared without an image (a
+    /// Helm chart dependency such as bitnami `postgresql`).
+    pub technologies: Vec<String>,
 }
 
 impl ServiceFact {
@@ -249,6 +252,7 @@ impl ServiceFact {
             replicas: None,
             ports: Vec::new(),
             profiles: Vec::new(),
+            technologies: Vec::new(),
         }
     }
 }

@@ -44,7 +44,14 @@ const PACKAGING_DIRS: [&str; 9] = [
 ];
 
 /// Workload kinds that are long-running services (Jobs and CronJobs are not).
-const SERVICE_WORKLOADS: [&str; 4] = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"];
+const SERVICE_WORKLOADS: [&str; 6] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Rollout",
+    "DeploymentConfig",
+];
 
 /// A service being assembled.
 #[derive(Debug, Clone)]
@@ -131,6 +138,7 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
         .iter()
         .any(|d| d.kind == ComponentKind::Server || d.kind == ComponentKind::Worker);
     kubernetes_units(&facts.kubernetes.workloads, catalog, has_server, &mut units);
+    chart_dependency_units(&facts.services, &mut units);
 
     for unit in &mut units {
         if unit.own {
@@ -571,6 +579,32 @@ fn kubernetes_units(
                 units.push(unit);
             }
         }
+    }
+}
+
+/// Helm chart dependencies (a bitnami `postgresql` subchart) are third-party
+/// services, used by the workloads of the chart that depends on them.
+fn chart_dependency_units(facts: &[ServiceFact], units: &mut Vec<Unit>) {
+    for fact in facts
+        .iter()
+        .filter(|f| f.origin == ServiceOrigin::Kubernetes)
+    {
+        let chart_dir = parent_dir(&fact.path).to_string();
+        let inside_chart =
+            |path: &str| path.starts_with(&format!("{chart_dir}/")) || chart_dir.is_empty();
+        for unit in units.iter_mut() {
+            if unit.declarations.iter().any(|d| inside_chart(&d.path)) {
+                unit.depends_on.insert(fact.name.clone());
+            }
+        }
+        let mut unit = Unit::new(&fact.name, ServiceOrigin::Kubernetes, &fact.path, fact.line);
+        unit.technologies.extend(fact.technologies.iter().cloned());
+        unit.declare(
+            &fact.path,
+            fact.line,
+            format!("Helm chart dependency {}", fact.name),
+        );
+        units.push(unit);
     }
 }
 

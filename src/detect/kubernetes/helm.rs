@@ -6,7 +6,8 @@
 use std::collections::BTreeSet;
 
 use crate::catalog::Catalog;
-use crate::detect::{Facts, parent_dir};
+use crate::detect::{Facts, ServiceFact, parent_dir};
+use crate::model::ServiceOrigin;
 use crate::parse::yaml::{self, Node};
 use crate::source::{SourceFile, Span};
 
@@ -60,7 +61,20 @@ pub(super) fn dependencies(doc: &Node, src: &SourceFile, catalog: &Catalog, fact
         let Some(name) = name_node.as_str() else {
             continue;
         };
-        for tech in catalog.match_helm_chart(name) {
+        let techs = catalog.match_helm_chart(name);
+        if !techs.is_empty() {
+            // A subchart is deployed with the release: a third-party service
+            // of the chart's application (PostgreSQL from bitnami).
+            let mut service = ServiceFact::new(
+                ServiceOrigin::Kubernetes,
+                name,
+                &src.path,
+                src.line(name_node.span.start),
+            );
+            service.technologies = techs.iter().map(|t| catalog.get(*t).id.clone()).collect();
+            facts.services.push(service);
+        }
+        for tech in techs {
             facts.detect(
                 tech,
                 src,

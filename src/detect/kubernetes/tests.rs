@@ -52,7 +52,7 @@ fn run(files: &[(&str, &str)]) -> Facts {
 
 fn run_in(root: &Path, files: &[(&str, &str)]) -> Facts {
     let catalog = catalog();
-    let steps = StepRules::from_str("ci-steps.toml", "", &catalog).unwrap();
+    let steps = StepRules::empty();
     let mut sources: Vec<(FileKind, SourceFile)> = files
         .iter()
         .map(|(path, text)| (classify(path), SourceFile::new(*path, *text)))
