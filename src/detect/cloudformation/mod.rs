@@ -10,7 +10,7 @@
 
 pub(crate) mod resources;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::catalog::Catalog;
 use crate::detect::{DetectContext, Facts};

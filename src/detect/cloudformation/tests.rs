@@ -31,6 +31,13 @@ id = "aws-sam"
 name = "AWS SAM"
 cloudformation = ["AWS::Serverless::*"]
 [[technology]]
+id = "aws-lambda"
+name = "AWS Lambda"
+[[technology]]
+id = "serverless-offline"
+name = "Serverless Offline"
+packages.npm = ["serverless-offline"]
+[[technology]]
 id = "sentry"
 name = "Sentry"
 env = ["SENTRY_"]
