@@ -2,7 +2,7 @@
 //!
 //! The tree keeps what detectors read: blocks with their labels and span,
 //! attributes with the span of their key and value, and values reduced to
-//! literals (strings without interpolation, numbers as written, booleans,
+//! literals (strings without interpolation, numbers, booleans,
 //! null), objects and arrays. Anything computed (a variable, a template with
 //! `${...}`, a function call, a heredoc) is [`Value::Expression`]: its value
 //! is unknown until Terraform runs, so nothing downstream may guess it.
@@ -53,7 +53,7 @@ pub struct Expr {
 pub enum Value {
     /// A string without interpolation or directives.
     String(String),
-    /// A number as written (`900`, `1.5`, `1e3`).
+    /// A number, in `hcl-edit`'s decimal form (`900`, `1.5`).
     Number(String),
     Bool(bool),
     Null,

@@ -115,7 +115,7 @@ fn app_engine_services_with_checks_and_scaling() {
             "runtime: go\nhealth_check:\n  enable_health_check: false\n",
         ),
     ]);
-    let got: Vec<(&str, u32, Option<&str>, Option<bool>, Option<u32>)> = facts
+    let got: Vec<_> = facts
         .services
         .iter()
         .map(|s| {

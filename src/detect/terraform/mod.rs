@@ -81,11 +81,12 @@ fn read_file(catalog: &Catalog, src: &SourceFile, body: &Body, facts: &mut Facts
             "module" => match block.labels.first() {
                 Some(name) => facts.terraform.modules.push(TerraformModule {
                     name: name.clone(),
+                    // `git::https://user:token@host/...` sources carry credentials.
                     source: block
                         .body
                         .attribute("source")
                         .and_then(|a| a.value.as_str())
-                        .map(str::to_string),
+                        .map(redact::redact_value),
                     path: src.path.clone(),
                     line: src.line(block.span.start),
                 }),

@@ -304,6 +304,9 @@ fn modules_and_malformed_blocks() {
 module "local" {
   source = "./modules/queue"
 }
+module "private" {
+  source = "git::https://deploy:glpat-s3cr3t@gitlab.example.com/infra/modules.git//db?ref=v2"
+}
 resource "aws_sqs_queue" {
 }
 provider {
@@ -320,7 +323,12 @@ provider {
         modules,
         [
             ("vpc", Some("terraform-aws-modules/vpc/aws"), 1),
-            ("local", Some("./modules/queue"), 5)
+            ("local", Some("./modules/queue"), 5),
+            (
+                "private",
+                Some("git::https://deploy:****@gitlab.example.com/infra/modules.git//db?ref=v2"),
+                8
+            ),
         ]
     );
     let problems: Vec<(u32, &str)> = facts
@@ -331,8 +339,8 @@ provider {
     assert_eq!(
         problems,
         [
-            (8, "`resource` block needs a type and a name"),
-            (10, "`provider` block needs a name"),
+            (11, "`resource` block needs a type and a name"),
+            (13, "`provider` block needs a name"),
         ]
     );
 }
