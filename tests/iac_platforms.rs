@@ -464,3 +464,90 @@ fn fly_app() {
         [("PORT", Some("8080"), 11), ("LOG_FORMAT", Some("json"), 12)]
     );
 }
+
+/// Every prefix of every fixture file (an editor's half-saved file, a
+/// truncated download) gives facts or problems, never a panic.
+#[test]
+fn truncated_files_never_panic() {
+    use stacklint::detect::ci::steps::StepRules;
+    use stacklint::detect::{DetectContext, cloudformation, platform, serverless, terraform};
+    use stacklint::read::Reader;
+    use stacklint::source::SourceFile;
+    use stacklint::walk::{FileKind, WalkOutput};
+
+    let catalog = Catalog::builtin().unwrap();
+    let walk = WalkOutput::default();
+    let reader = Reader::new(Path::new("."));
+    let steps = StepRules::empty();
+    let ctx = DetectContext {
+        catalog: &catalog,
+        walk: &walk,
+        reader: &reader,
+        ci_steps: &steps,
+    };
+    type Run = fn(&DetectContext<'_>, &[(FileKind, &SourceFile)]) -> Facts;
+    let cases: [(&str, &str, FileKind, Run); 6] = [
+        (
+            "terraform-aws",
+            "infra/database.tf",
+            FileKind::Terraform,
+            terraform::detect,
+        ),
+        (
+            "terraform-aws",
+            "infra/main.tf",
+            FileKind::Terraform,
+            terraform::detect,
+        ),
+        (
+            "serverless-app",
+            "serverless.yml",
+            FileKind::Serverless,
+            serverless::detect,
+        ),
+        (
+            "sam-app",
+            "template.yaml",
+            FileKind::Yaml,
+            cloudformation::detect,
+        ),
+        (
+            "heroku-app",
+            "Procfile",
+            FileKind::Procfile,
+            platform::detect,
+        ),
+        ("fly-app", "fly.toml", FileKind::FlyToml, platform::detect),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repos");
+    for (fixture, path, kind, run) in cases {
+        let text = std::fs::read_to_string(root.join(fixture).join(path)).unwrap();
+        for (cut, _) in text.char_indices() {
+            let src = SourceFile::new(path, &text[..cut]);
+            let _ = run(&ctx, &[(kind, &src)]);
+        }
+    }
+    let inline: [(&str, &str, FileKind); 3] = [
+        (
+            "vercel.json",
+            "{\"functions\": {\"api/*.ts\": {\"maxDuration\": 60, \"memory\": 1024}}}",
+            FileKind::VercelJson,
+        ),
+        (
+            "host.json",
+            "{\"version\": \"2.0\", \"functionTimeout\": \"1.00:10:00\"}",
+            FileKind::HostJson,
+        ),
+        (
+            ".do/app.yaml",
+            "services:\n  - name: api\n    source_dir: ../..\n    image: {repository: x, tag: \"1\"}\ndatabases:\n  - engine: PG\n",
+            FileKind::AppYaml,
+        ),
+    ];
+    for (path, text, kind) in inline {
+        for (cut, _) in text.char_indices() {
+            let src = SourceFile::new(path, &text[..cut]);
+            let _ = platform::detect(&ctx, &[(kind, &src)]);
+        }
+    }
+}

@@ -139,15 +139,13 @@ fn digitalocean(
             let Some(name) = name.as_str() else { continue };
             let line = src.line(name_key.span.start);
             let mut service = ServiceFact::new(ServiceOrigin::Platform, name, &src.path, line);
-            let source_dir = component
-                .get("source_dir")
-                .and_then(Node::as_str)
-                .unwrap_or("");
-            service.build_context = join_path(root, source_dir);
+            service.build_context = match component.get("source_dir") {
+                Some(dir) => repository_path(src, root, dir, facts),
+                None => Some(root.to_string()),
+            };
             service.dockerfile = component
                 .get("dockerfile_path")
-                .and_then(Node::as_str)
-                .and_then(|path| join_path(root, path));
+                .and_then(|path| repository_path(src, root, path, facts));
             service.image = component.get("image").and_then(image_reference);
             if section == "services" && component.get("health_check").is_some() {
                 service.health_check = Some(true);
@@ -183,6 +181,16 @@ fn digitalocean(
             );
         }
     }
+}
+
+/// A path of the app spec, relative to the repository root; one that leaves
+/// it is a problem.
+fn repository_path(src: &SourceFile, root: &str, path: &Node, facts: &mut Facts) -> Option<String> {
+    let joined = join_path(root, path.as_str()?);
+    if joined.is_none() {
+        facts.problem_at(src, path.span.start, "path points outside the repository");
+    }
+    joined
 }
 
 /// `image: {registry, repository, tag}` as a reference.

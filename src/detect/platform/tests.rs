@@ -163,6 +163,8 @@ workers:
       repository: shop-jobs
       tag: "1.4"
   - source_dir: nameless
+  - name: escapee
+    source_dir: ../outside
 databases:
   - name: db
     engine: MYSQL
@@ -192,12 +194,16 @@ databases:
         (jobs.build_context.as_deref(), jobs.health_check),
         (Some(""), None)
     );
-    assert_eq!(problems(&facts), [(".do/app.yaml", 22)]);
+    assert_eq!(facts.services[2].build_context, None);
+    assert_eq!(
+        problems(&facts),
+        [(".do/app.yaml", 22), (".do/app.yaml", 24)]
+    );
     assert_eq!(
         detections(&catalog, &facts),
         [(
             "mysql".to_string(),
-            25,
+            27,
             "engine \"MYSQL\" in database db".to_string()
         )]
     );
