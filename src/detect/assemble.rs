@@ -27,25 +27,29 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
     let catalog = input.catalog;
     let mut drafts = components::build(&facts.manifests, input.walk, catalog, input.root_name);
 
-    let mut detections = std::mem::take(&mut facts.detections);
     let (runtime_deps, dev_deps) = dependency_detections(&facts, catalog);
-    detections.extend(runtime_deps);
-    detections.extend(implied_detections(&detections, catalog));
-    // What a component runs with decides its kind: a test-only dependency on
-    // Express does not make a library a server, nor does a `*.tf` file in its
-    // directory make it infrastructure.
+    // What a component runs with, as its manifests declare it, decides its
+    // kind: a test-only dependency on Express does not make a library a
+    // server, nor does a `serverless.yml` or a `*.tf` file in its directory
+    // make it infrastructure.
     let dirs: Vec<String> = drafts.iter().map(|d| d.dir.clone()).collect();
     let mut runtime_techs: Vec<BTreeSet<TechId>> = vec![BTreeSet::new(); drafts.len()];
-    for det in &detections {
+    let runtime_implied = implied_detections(&runtime_deps, catalog);
+    for det in runtime_deps.iter().chain(&runtime_implied) {
         if let Some(owner) = components::owner_index(&dirs, &det.path) {
             runtime_techs[owner].insert(det.tech);
         }
     }
+    let mut detections = std::mem::take(&mut facts.detections);
+    detections.extend(runtime_deps);
+    detections.extend(runtime_implied);
     detections.extend(marker_detections(input.walk, catalog));
     detections.extend(language_detections(&drafts, input.walk, catalog));
-    let dev_implied = implied_detections(&dev_deps, catalog);
     detections.extend(dev_deps);
-    detections.extend(dev_implied);
+    // Implications of everything (markers, images, dev dependencies); those
+    // of runtime dependencies come out again identical and are deduplicated.
+    let implied = implied_detections(&detections, catalog);
+    detections.extend(implied);
     detections.sort();
     detections.dedup();
 

@@ -383,8 +383,10 @@ pub const DETECTORS: &[Detector] = &[
     },
     Detector {
         name: "kubernetes",
+        // `app.yaml` is also a common name for a Kubernetes manifest.
         kinds: &[
             FileKind::Yaml,
+            FileKind::AppYaml,
             FileKind::HelmChart,
             FileKind::HelmValues,
             FileKind::Kustomization,

@@ -132,7 +132,7 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
         .collect();
     compose_units(&facts.services, catalog, &components, &mut units);
     dockerfile_units(facts, drafts, &mut units);
-    other_declared_units(&facts.services, &mut units);
+    other_declared_units(&facts.services, drafts, &mut units);
     image_build_aliases(facts, &mut units);
     let has_server = drafts
         .iter()
@@ -450,12 +450,16 @@ fn deployable_context(dir: &str, dirs: &[String]) -> Option<String> {
 }
 
 /// Procfile processes and platform apps: own services of their directory,
-/// merged into the service already built from that directory.
-fn other_declared_units(facts: &[ServiceFact], units: &mut Vec<Unit>) {
-    for fact in facts
+/// merged into the service already built from that directory. The processes
+/// of one Procfile (`web`, `worker`, `release`) are one service: one code.
+fn other_declared_units(facts: &[ServiceFact], drafts: &[Draft], units: &mut Vec<Unit>) {
+    let mut declared: Vec<&ServiceFact> = facts
         .iter()
         .filter(|f| matches!(f.origin, ServiceOrigin::Procfile | ServiceOrigin::Platform))
-    {
+        .collect();
+    // `web` first, so that a Procfile's service is declared at its web process.
+    declared.sort_by_key(|f| (f.path.clone(), f.name != "web", f.line));
+    for fact in declared {
         let dir = fact
             .build_context
             .clone()
@@ -469,13 +473,25 @@ fn other_declared_units(facts: &[ServiceFact], units: &mut Vec<Unit>) {
             .find(|u| u.own && u.build.as_deref() == Some(dir.as_str()))
         {
             unit.declare(&fact.path, fact.line, reason);
+            if unit.health_check.is_none() {
+                unit.health_check = fact.health_check;
+            }
+            unit.env.extend(fact.env.iter().cloned());
             continue;
         }
-        let mut unit = Unit::new(&fact.name, fact.origin, &fact.path, fact.line);
+        let name = match fact.origin {
+            ServiceOrigin::Procfile => service_name(&dir, drafts, "app"),
+            _ => fact.name.clone(),
+        };
+        let mut unit = Unit::new(&name, fact.origin, &fact.path, fact.line);
         unit.own = true;
         unit.build = Some(dir);
+        unit.dockerfile.clone_from(&fact.dockerfile);
+        unit.image.clone_from(&fact.image);
         unit.health_check = fact.health_check;
         unit.replicas = fact.replicas;
+        unit.ports.clone_from(&fact.ports);
+        unit.env.clone_from(&fact.env);
         unit.declare(&fact.path, fact.line, reason);
         units.push(unit);
     }
