@@ -1,0 +1,357 @@
+//! What the CI providers besides GitHub Actions and GitLab CI share when they
+//! build jobs: parsing with problems, adding a step together with the evidence
+//! for its tools, CI service images, unique job ids, working directories
+//! written the provider's way, manual gates, and handing the finished
+//! pipeline over.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use crate::catalog::TechId;
+use crate::detect::ci::{finish_job, tool_detections};
+use crate::detect::{DetectContext, Facts, join_path};
+use crate::model::{Job, Pipeline, Step};
+use crate::parse::yaml::{self, Node};
+use crate::source::SourceFile;
+
+/// The documents of a YAML file, or `None` after recording why it did not parse.
+pub fn parse_yaml(src: &SourceFile, facts: &mut Facts) -> Option<Vec<Node>> {
+    match yaml::parse(src) {
+        Ok(docs) => Some(docs),
+        Err(err) => {
+            facts.problems.push(err.to_problem(src));
+            None
+        }
+    }
+}
+
+/// A job with nothing in it yet.
+pub fn new_job(id: impl Into<String>, line: u32) -> Job {
+    Job {
+        id: id.into(),
+        line,
+        stages: Vec::new(),
+        needs: Vec::new(),
+        directory: None,
+        name: None,
+        environment: None,
+        steps: Vec::new(),
+    }
+}
+
+/// Add a step built by `command_step`, `action_step` or `task_step` to `job`,
+/// with evidence in `src` for the tools it runs.
+pub fn push_step(job: &mut Job, facts: &mut Facts, src: &SourceFile, built: (Step, Vec<TechId>)) {
+    let (step, tools) = built;
+    facts.detections.extend(tool_detections(src, &step, &tools));
+    job.steps.push(step);
+}
+
+/// A container the CI runs beside a job (a database for the tests): the
+/// technologies its image names, with `CI service <image>` as the reason.
+pub fn service_image(
+    ctx: &DetectContext<'_>,
+    facts: &mut Facts,
+    src: &SourceFile,
+    image: &str,
+    offset: usize,
+) {
+    for tech in ctx.catalog.match_image(image) {
+        facts.detect(tech, src, offset, format!("CI service {image}"));
+    }
+}
+
+/// Finish every job (stages from steps, deploy by name or environment, the
+/// directory its steps share) and record the pipeline. Needs that name no
+/// job of the pipeline, or the job itself, are dropped: `needs` is a graph
+/// rules can walk.
+pub fn finish_pipeline(
+    ctx: &DetectContext<'_>,
+    facts: &mut Facts,
+    provider: &str,
+    src: &SourceFile,
+    mut jobs: Vec<Job>,
+) {
+    let ids: HashSet<String> = jobs.iter().map(|j| j.id.clone()).collect();
+    for job in &mut jobs {
+        let own = job.id.clone();
+        job.needs.retain(|n| *n != own && ids.contains(n));
+        finish_job(ctx, job);
+    }
+    facts.pipelines.push(Pipeline {
+        provider: provider.to_string(),
+        path: src.path.clone(),
+        jobs,
+    });
+}
+
+/// Job ids handed out so far: a repeated id gets `#2`, `#3`... so that every
+/// job of a pipeline can be told apart.
+#[derive(Debug, Default)]
+pub struct JobIds {
+    taken: HashSet<String>,
+}
+
+impl JobIds {
+    pub fn unique(&mut self, wanted: &str) -> String {
+        if self.taken.insert(wanted.to_string()) {
+            return wanted.to_string();
+        }
+        // Bounded: each try inserts nothing but one id is free within
+        // `taken.len() + 2` tries.
+        let limit = self.taken.len() + 2;
+        for n in 2..=limit {
+            let candidate = format!("{wanted}#{n}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+        wanted.to_string()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.taken.contains(id)
+    }
+}
+
+/// Where providers check the repository out; a directory under one of these
+/// is a directory of the repository.
+const WORKSPACE_PREFIXES: &[&str] = &[
+    "~/project",
+    "/home/circleci/project",
+    "/root/project",
+    "$(System.DefaultWorkingDirectory)",
+    "$(Build.SourcesDirectory)",
+    "$(Build.Repository.LocalPath)",
+    "/workspace",
+    "$CODEBUILD_SRC_DIR",
+    "${CODEBUILD_SRC_DIR}",
+    "$BITBUCKET_CLONE_DIR",
+    "${BITBUCKET_CLONE_DIR}",
+    "$TRAVIS_BUILD_DIR",
+    "${TRAVIS_BUILD_DIR}",
+    "$WORKSPACE",
+    "${WORKSPACE}",
+    "${env.WORKSPACE}",
+    "$BUILDKITE_BUILD_CHECKOUT_PATH",
+    "${BUILDKITE_BUILD_CHECKOUT_PATH}",
+    "$DRONE_WORKSPACE",
+    "${DRONE_WORKSPACE}",
+];
+
+/// A working directory as a provider writes it, relative to the root: `api`,
+/// `./api/`, `~/project/api`, `$(System.DefaultWorkingDirectory)/api` are all
+/// `api`; `base` is the directory a relative path starts from. `None` for the
+/// root itself and for what cannot be known (other absolute paths, variables).
+pub fn resolve_dir(base: Option<&str>, written: &str) -> Option<String> {
+    let written = written.trim().trim_matches(|c| c == '"' || c == '\'');
+    let from_workspace = WORKSPACE_PREFIXES.iter().find_map(|prefix| {
+        let rest = written.strip_prefix(prefix)?;
+        (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+    });
+    let (start, rel) = match from_workspace {
+        Some(rest) => ("", rest.trim_start_matches('/')),
+        None if written.starts_with('/') || written.starts_with('~') => return None,
+        None => (base.unwrap_or(""), written),
+    };
+    if rel.contains('$') {
+        return None;
+    }
+    join_path(start, rel).filter(|d| !d.is_empty())
+}
+
+/// Manual gates (CircleCI approval jobs, Buildkite block steps) are not jobs:
+/// a job that waits for a gate waits for what the gate waits for. Replaces
+/// each gate id in `needs` by the gate's own needs, through chains of gates.
+pub fn through_gates(needs: Vec<String>, gates: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    let mut seen = HashSet::new();
+    let mut todo = needs;
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        match gates.get(&id) {
+            Some(before) => todo.extend(before.iter().cloned()),
+            None => {
+                out.insert(id);
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The line of a node.
+pub fn line_of(src: &SourceFile, node: &Node) -> u32 {
+    src.line(node.span.start)
+}
+
+/// The line of the key of `key` in a mapping, else of the mapping itself.
+pub fn key_line(src: &SourceFile, map: &Node, key: &str) -> u32 {
+    map.entry(key)
+        .map_or_else(|| line_of(src, map), |(k, _)| line_of(src, k))
+}
+
+/// Commands of a `script`-like value: one string, or a list of strings (each
+/// with its line). Non-string items are skipped.
+pub fn command_list<'n>(src: &SourceFile, node: &'n Node) -> Vec<(u32, &'n str)> {
+    node.strings()
+        .into_iter()
+        .map(|(text, span)| (src.line(span.start), text))
+        .filter(|(_, text)| !text.trim().is_empty())
+        .collect()
+}
+
+/// A step running `run`, in `base` (the job's working directory) unless the
+/// command changes directory first (`cd web && npm test` in `base` runs in
+/// `base/web`).
+pub fn command_in(
+    ctx: &DetectContext<'_>,
+    line: u32,
+    name: Option<String>,
+    run: &str,
+    base: Option<&str>,
+) -> (Step, Vec<TechId>) {
+    let (mut step, tools) = super::command_step(ctx, line, name, run, None);
+    step.directory = match step.directory.take() {
+        Some(cd) => resolve_dir(base, &cd).or_else(|| base.map(str::to_string)),
+        None => base.map(str::to_string),
+    };
+    (step, tools)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_are_read_the_providers_ways() {
+        assert_eq!(resolve_dir(None, "./api/").as_deref(), Some("api"));
+        assert_eq!(resolve_dir(None, "~/project/api").as_deref(), Some("api"));
+        assert_eq!(resolve_dir(None, "~/project"), None);
+        assert_eq!(
+            resolve_dir(None, "$(System.DefaultWorkingDirectory)/web").as_deref(),
+            Some("web")
+        );
+        assert_eq!(resolve_dir(Some("svc"), "api").as_deref(), Some("svc/api"));
+        assert_eq!(resolve_dir(Some("svc"), "..").as_deref(), None);
+        assert_eq!(resolve_dir(None, "/go/src/app"), None);
+        assert_eq!(resolve_dir(None, "$(Agent.TempDirectory)/x"), None);
+        assert_eq!(resolve_dir(None, "../../outside"), None);
+        assert_eq!(resolve_dir(None, "~/projects/x"), None);
+    }
+
+    #[test]
+    fn gates_pass_their_needs_on_and_cycles_end() {
+        let mut gates = BTreeMap::new();
+        gates.insert("hold".to_string(), vec!["test".to_string()]);
+        gates.insert("a".to_string(), vec!["b".to_string()]);
+        gates.insert("b".to_string(), vec!["a".to_string()]);
+        assert_eq!(
+            through_gates(vec!["hold".into(), "lint".into()], &gates),
+            ["lint", "test"]
+        );
+        assert!(through_gates(vec!["a".into()], &gates).is_empty());
+    }
+
+    #[test]
+    fn repeated_ids_are_numbered() {
+        let mut ids = JobIds::default();
+        assert_eq!(ids.unique("test"), "test");
+        assert_eq!(ids.unique("test"), "test#2");
+        assert_eq!(ids.unique("test"), "test#3");
+        assert!(ids.contains("test#2"));
+    }
+}
+
+/// Running a CI detector over a temporary tree, with the built-in catalog and
+/// step rules, for the providers' unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod testing {
+    use std::sync::OnceLock;
+
+    use crate::catalog::Catalog;
+    use crate::detect::ci::steps::StepRules;
+    use crate::detect::{DetectContext, Facts};
+    use crate::model::{Job, Pipeline};
+    use crate::read::Reader;
+    use crate::source::SourceFile;
+    use crate::walk::FileKind;
+
+    type DetectFn = fn(&DetectContext<'_>, &[(FileKind, &SourceFile)]) -> Facts;
+
+    fn catalog() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| Catalog::builtin().unwrap())
+    }
+
+    fn steps() -> &'static StepRules {
+        static STEPS: OnceLock<StepRules> = OnceLock::new();
+        STEPS.get_or_init(|| StepRules::builtin().unwrap())
+    }
+
+    /// Write `files` to a temporary directory, walk it, and run `detect` on
+    /// the files the walk classifies as `kind`.
+    pub fn run(detect: DetectFn, kind: FileKind, files: &[(&str, &str)]) -> Facts {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let abs = dir.path().join(path);
+            std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+            std::fs::write(abs, text).unwrap();
+        }
+        let walk = crate::walk::walk(dir.path(), catalog());
+        let reader = Reader::new(dir.path());
+        let ctx = DetectContext {
+            catalog: catalog(),
+            walk: &walk,
+            reader: &reader,
+            ci_steps: steps(),
+        };
+        let sources: Vec<(FileKind, SourceFile)> = walk
+            .files
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| (f.kind, reader.read_at(&f.path, &f.abs).unwrap()))
+            .collect();
+        assert!(!sources.is_empty(), "no file of kind {kind:?}");
+        let refs: Vec<(FileKind, &SourceFile)> = sources.iter().map(|(k, s)| (*k, s)).collect();
+        detect(&ctx, &refs)
+    }
+
+    /// The only pipeline found.
+    pub fn pipeline(facts: &Facts) -> &Pipeline {
+        assert_eq!(facts.pipelines.len(), 1, "{:#?}", facts.pipelines);
+        &facts.pipelines[0]
+    }
+
+    pub fn job<'p>(pipeline: &'p Pipeline, id: &str) -> &'p Job {
+        pipeline
+            .jobs
+            .iter()
+            .find(|j| j.id == id)
+            .unwrap_or_else(|| panic!("no job {id} in {:#?}", pipeline.jobs))
+    }
+
+    /// (id, line, needs) of every job, in order.
+    pub fn graph(pipeline: &Pipeline) -> Vec<(String, u32, Vec<String>)> {
+        pipeline
+            .jobs
+            .iter()
+            .map(|j| (j.id.clone(), j.line, j.needs.clone()))
+            .collect()
+    }
+
+    /// Stage names of a job.
+    pub fn stages(job: &Job) -> Vec<&'static str> {
+        job.stages.iter().map(|s| s.as_str()).collect()
+    }
+
+    /// Whether a technology was detected with evidence reason `reason`.
+    pub fn detected(facts: &Facts, tech: &str, reason: &str) -> bool {
+        let id = catalog().id_of(tech).unwrap();
+        facts
+            .detections
+            .iter()
+            .any(|d| d.tech == id && d.reason == reason)
+    }
+}
