@@ -60,19 +60,18 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
             ids: JobIds::default(),
             jobs: Vec::new(),
         };
-        let pipelines = doc.get("pipelines");
-        if let Some(list) = pipelines.and_then(|p| p.get("default")) {
-            builder.pipeline("default", list);
-        }
-        for group in GROUPS {
-            for (key, list) in pipelines
-                .and_then(|p| p.get(group))
-                .map(Node::entries)
-                .unwrap_or_default()
-            {
-                if let Some(key) = key.as_str() {
-                    builder.pipeline(&format!("{group}/{key}"), list);
+        // In the order the file writes them.
+        for (group, value) in doc.get("pipelines").map(Node::entries).unwrap_or_default() {
+            match group.as_str() {
+                Some("default") => builder.pipeline("default", value),
+                Some(group) if GROUPS.contains(&group) => {
+                    for (key, list) in value.entries() {
+                        if let Some(key) = key.as_str() {
+                            builder.pipeline(&format!("{group}/{key}"), list);
+                        }
+                    }
                 }
+                _ => {}
             }
         }
         let jobs = std::mem::take(&mut builder.jobs);
@@ -167,7 +166,7 @@ impl Builder<'_, '_> {
                 } else {
                     continue;
                 };
-                push_step(job, self.facts, self.src, built);
+                push_step(self.ctx, job, self.facts, self.src, built);
             }
         }
     }

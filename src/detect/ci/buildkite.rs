@@ -188,13 +188,14 @@ impl Builder<'_, '_> {
                 None,
                 None,
             );
-            push_step(&mut job, self.facts, self.src, built);
+            push_step(self.ctx, &mut job, self.facts, self.src, built);
         }
         for (line, run) in commands
             .map(|c| command_list(self.src, c))
             .unwrap_or_default()
         {
             push_step(
+                self.ctx,
                 &mut job,
                 self.facts,
                 self.src,
@@ -239,7 +240,7 @@ impl Builder<'_, '_> {
             let references: Vec<&str> = references.iter().map(String::as_str).collect();
             let line = line_of(self.src, name);
             let built = task_step(self.ctx, line, None, written, &references, None, None);
-            push_step(job, self.facts, self.src, built);
+            push_step(self.ctx, job, self.facts, self.src, built);
         }
     }
 

@@ -265,7 +265,7 @@ impl<'n> Config<'n> {
             .and_then(|d| resolve_dir(None, d));
         let line = line_of(src, instance.entry);
         let built = task_step(ctx, line, None, &uses, &[&reference], None, directory);
-        push_step(job, facts, src, built);
+        push_step(ctx, job, facts, src, built);
     }
 }
 
@@ -336,7 +336,7 @@ impl StepWalk<'_, '_, '_> {
             command,
             base.as_deref(),
         );
-        push_step(job, self.facts, self.src, built);
+        push_step(self.ctx, job, self.facts, self.src, built);
     }
 
     /// A step that is neither `run` nor a condition: a reusable command of
@@ -366,7 +366,7 @@ impl StepWalk<'_, '_, '_> {
                     |d| resolve_dir(job.directory.as_deref(), d),
                 );
             let built = task_step(self.ctx, line, None, &uses, &[&reference], None, directory);
-            push_step(job, self.facts, self.src, built);
+            push_step(self.ctx, job, self.facts, self.src, built);
         }
     }
 }

@@ -96,7 +96,7 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
                 }
             },
         };
-        push_step(&mut job, facts, src, built);
+        push_step(ctx, &mut job, facts, src, built);
         jobs.push(job);
     }
     let images = doc.get("images").map(Node::strings).unwrap_or_default();
@@ -113,7 +113,7 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
                 None,
                 None,
             );
-            push_step(&mut job, facts, src, built);
+            push_step(ctx, &mut job, facts, src, built);
         }
         jobs.push(job);
     }

@@ -34,6 +34,7 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
             {
                 for (line, run) in command_list(src, list) {
                     push_step(
+                        ctx,
                         &mut job,
                         &mut facts,
                         src,

@@ -142,6 +142,7 @@ fn pipeline(
             Some(commands) => {
                 for (line, run) in command_list(src, commands) {
                     push_step(
+                        ctx,
                         &mut job,
                         facts,
                         src,
@@ -161,7 +162,7 @@ fn pipeline(
                         None,
                         None,
                     );
-                    push_step(&mut job, facts, src, built);
+                    push_step(ctx, &mut job, facts, src, built);
                 }
             }
         }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::catalog::TechId;
 use crate::detect::ci::{finish_job, tool_detections};
-use crate::detect::{DetectContext, Facts, join_path};
+use crate::detect::{DetectContext, Detection, Facts, join_path};
 use crate::model::{Job, Pipeline, Step};
 use crate::parse::yaml::{self, Node};
 use crate::source::SourceFile;
@@ -40,10 +40,52 @@ pub fn new_job(id: impl Into<String>, line: u32) -> Job {
 
 /// Add a step built by `command_step`, `action_step` or `task_step` to `job`,
 /// with evidence in `src` for the tools it runs.
-pub fn push_step(job: &mut Job, facts: &mut Facts, src: &SourceFile, built: (Step, Vec<TechId>)) {
+pub fn push_step(
+    ctx: &DetectContext<'_>,
+    job: &mut Job,
+    facts: &mut Facts,
+    src: &SourceFile,
+    built: (Step, Vec<TechId>),
+) {
     let (step, tools) = built;
-    facts.detections.extend(tool_detections(src, &step, &tools));
+    facts
+        .detections
+        .extend(step_evidence(ctx, src, &step, &tools));
     job.steps.push(step);
+}
+
+/// Evidence for the tools of a step. A task that runs a command (a Cloud
+/// Build step `python` running `pytest`) credits each tool to what found it:
+/// `run: pytest` for the command's, `uses: python:3.12` for the task's.
+pub fn step_evidence(
+    ctx: &DetectContext<'_>,
+    src: &SourceFile,
+    step: &Step,
+    tools: &[TechId],
+) -> Vec<Detection> {
+    let (Some(_), Some(run)) = (&step.uses, &step.run) else {
+        return tool_detections(src, step, tools);
+    };
+    let by_command: Vec<TechId> = ctx
+        .ci_steps
+        .classify_command(run)
+        .tools
+        .iter()
+        .filter_map(|id| ctx.catalog.id_of(id))
+        .collect();
+    let (ran, used): (Vec<TechId>, Vec<TechId>) =
+        tools.iter().partition(|tool| by_command.contains(tool));
+    let as_run = Step {
+        uses: None,
+        ..step.clone()
+    };
+    let as_used = Step {
+        run: None,
+        ..step.clone()
+    };
+    let mut out = tool_detections(src, &as_run, &ran);
+    out.extend(tool_detections(src, &as_used, &used));
+    out
 }
 
 /// A container the CI runs beside a job (a database for the tests): the

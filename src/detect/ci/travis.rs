@@ -166,7 +166,13 @@ fn phases(
             if matches!(run.trim(), "skip" | "true" | ":") {
                 continue;
             }
-            push_step(job, facts, src, command_step(ctx, line, None, run, None));
+            push_step(
+                ctx,
+                job,
+                facts,
+                src,
+                command_step(ctx, line, None, run, None),
+            );
         }
     }
 }
@@ -202,7 +208,7 @@ fn deploys(
             command,
             None,
         );
-        push_step(job, facts, src, built);
+        push_step(ctx, job, facts, src, built);
     }
 }
 

@@ -20,8 +20,10 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::catalog::TechId;
-use crate::detect::ci::jobs::{JobIds, command_in, finish_pipeline, new_job, resolve_dir};
-use crate::detect::ci::{task_step, tool_detections};
+use crate::detect::ci::jobs::{
+    JobIds, command_in, finish_pipeline, new_job, resolve_dir, step_evidence,
+};
+use crate::detect::ci::task_step;
 use crate::detect::{DetectContext, Facts};
 use crate::model::{Job, Step};
 use crate::parse::yaml::Node;
@@ -366,7 +368,7 @@ impl Walk<'_, '_> {
         let (mut step, tools) = built;
         self.facts
             .detections
-            .extend(tool_detections(origin.src, &step, &tools));
+            .extend(step_evidence(self.ctx, origin.src, &step, &tools));
         if let Some(entry) = origin.entry {
             step.line = entry;
         }

@@ -135,7 +135,7 @@ impl Graph<'_, '_> {
                 step.dir.clone(),
             ),
         };
-        push_step(job, self.facts, self.src, built);
+        push_step(self.ctx, job, self.facts, self.src, built);
     }
 }
 
