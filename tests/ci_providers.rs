@@ -244,13 +244,8 @@ fn cloud_build_deploy_does_not_wait_for_the_tests() {
             row("build", 11, &["build"], &[], None),
             row("push", 16, &["release"], &["build"], None),
             row("deploy", 21, &["deploy"], &["push"], None),
-            row(
-                "images",
-                32,
-                &["release"],
-                &["build", "deploy", "push", "test"],
-                None
-            ),
+            // After every step: the ones nothing else waits for.
+            row("images", 32, &["release"], &["deploy", "test"], None),
         ]
     );
     assert!(!tests_upstream(p, "deploy"));
@@ -341,6 +336,106 @@ fn ci_service_containers_are_technologies_with_evidence() {
                 .any(|d| d.tech == id && d.path == path && d.line == line && d.reason == reason),
             "{fixture}: no {tech} at {path}:{line} ({reason}) in {:#?}",
             facts.detections
+        );
+    }
+}
+
+/// Files with thousands of jobs, where implicit edges (every job of one
+/// stage needs every job of the one before) would grow quadratically: each
+/// provider reads at most its cap of jobs and says so once.
+#[test]
+fn huge_pipelines_are_cut_with_a_problem() {
+    let n = 3_000;
+    let many = |f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<String>();
+    let files: Vec<(&str, String)> = vec![
+        (
+            ".travis.yml",
+            format!(
+                "jobs:\n  include:\n{}{}",
+                many(&|i| format!("    - stage: a\n      name: a{i}\n      script: make test\n")),
+                many(&|i| format!("    - stage: b\n      name: b{i}\n      script: make test\n"))
+            ),
+        ),
+        (
+            "bitbucket-pipelines.yml",
+            format!(
+                "pipelines:\n  default:\n    - parallel:\n{}    - parallel:\n{}",
+                many(&|_| "        - step: {script: [make test]}\n".to_string()),
+                many(&|_| "        - step: {script: [make test]}\n".to_string())
+            ),
+        ),
+        (
+            ".buildkite/pipeline.yml",
+            format!(
+                "steps:\n{}  - wait\n{}",
+                many(&|i| format!("  - {{command: make test, key: a{i}}}\n")),
+                many(&|i| format!("  - {{command: make test, key: b{i}}}\n"))
+            ),
+        ),
+        (
+            "cloudbuild.yaml",
+            format!(
+                "steps:\n{}",
+                many(&|_| "  - {name: gcr.io/cloud-builders/go, args: [test]}\n".to_string())
+            ),
+        ),
+        (
+            "azure-pipelines.yml",
+            format!(
+                "stages:\n  - stage: A\n    jobs:\n{}  - stage: B\n    jobs:\n{}",
+                many(&|i| format!("      - job: a{i}\n        steps: [{{script: make test}}]\n")),
+                many(&|i| format!("      - job: b{i}\n        steps: [{{script: make test}}]\n"))
+            ),
+        ),
+        (
+            ".circleci/config.yml",
+            format!(
+                "jobs:\n  t:\n    steps: [{{run: make test}}]\nworkflows:\n  w:\n    jobs:\n{}{}",
+                many(&|i| format!(
+                    "      - t: {{name: a{i}}}\n      - g{i}: {{type: approval, requires: [a{i}, g{}]}}\n",
+                    i + 1
+                )),
+                many(&|i| format!("      - t: {{name: b{i}, requires: [g0]}}\n"))
+            ),
+        ),
+        (
+            "Jenkinsfile",
+            format!(
+                "pipeline {{ stages {{ stage('p') {{ parallel {{ {} }} }} stage('q') {{ parallel {{ {} }} }} }} }}\n",
+                many(&|i| format!("stage('a{i}') {{ steps {{ sh 'make test' }} }}\n")),
+                many(&|i| format!("stage('b{i}') {{ steps {{ sh 'make test' }} }}\n"))
+            ),
+        ),
+        (
+            ".drone.yml",
+            format!(
+                "kind: pipeline\nname: a\nsteps:\n{}",
+                many(&|i| format!(
+                    "  - {{name: s{i}, image: golang, commands: [go test ./...]}}\n"
+                ))
+            ),
+        ),
+    ];
+    let catalog = Catalog::builtin().unwrap();
+    for (path, text) in files {
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join(path);
+        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+        std::fs::write(&abs, text).unwrap();
+        let (_, facts) = stacklint::scan::collect_facts(dir.path(), &catalog).unwrap();
+        assert_eq!(facts.pipelines.len(), 1, "{path}");
+        let jobs = &facts.pipelines[0].jobs;
+        assert!(
+            !jobs.is_empty() && jobs.len() <= 1_000,
+            "{path}: {} jobs",
+            jobs.len()
+        );
+        let edges: usize = jobs.iter().map(|j| j.needs.len()).sum();
+        assert!(edges <= 1_000_000, "{path}: {edges} edges");
+        assert_eq!(facts.problems.len(), 1, "{path}: {:?}", facts.problems);
+        assert!(
+            facts.problems[0].message.contains("more than 1000"),
+            "{path}"
         );
     }
 }

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use crate::detect::ci::jobs::{
-    JobIds, command_in, finish_pipeline, new_job, parse_yaml, push_step, service_image,
+    JobCap, JobIds, command_in, finish_pipeline, new_job, parse_yaml, push_step, service_image,
 };
 use crate::detect::ci::task_step;
 use crate::detect::{DetectContext, Facts};
@@ -58,6 +58,7 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
             src,
             facts: &mut facts,
             ids: JobIds::default(),
+            cap: JobCap::default(),
             jobs: Vec::new(),
         };
         // In the order the file writes them.
@@ -92,6 +93,7 @@ struct Builder<'a, 'c> {
     src: &'a SourceFile,
     facts: &'a mut Facts,
     ids: JobIds,
+    cap: JobCap,
     jobs: Vec<Job>,
 }
 
@@ -128,6 +130,9 @@ impl Builder<'_, '_> {
         for group in &groups {
             let mut after = Vec::new();
             for item in group {
+                if !self.cap.admit(self.facts, self.src, item.key.span.start) {
+                    return;
+                }
                 position += 1;
                 let step_name = item.step.get("name").and_then(Node::as_str);
                 let local = match step_name {

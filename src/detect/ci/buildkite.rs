@@ -9,10 +9,11 @@
 //! (`docker-compose#v5.0.0`) are actions, also classified per option they are
 //! given (`buildkite-plugins/docker-compose/push`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::detect::ci::jobs::{
-    JobIds, command_list, finish_pipeline, line_of, new_job, parse_yaml, push_step,
+    JobCap, JobIds, command_list, finish_pipeline, line_of, new_job, parse_yaml, push_step,
+    resolve_gates, through_gates,
 };
 use crate::detect::ci::{command_step, task_step};
 use crate::detect::{DetectContext, Facts};
@@ -42,6 +43,7 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
             src,
             facts: &mut facts,
             ids: JobIds::default(),
+            cap: JobCap::default(),
             jobs: Vec::new(),
             depends: Vec::new(),
             gates: BTreeMap::new(),
@@ -60,6 +62,8 @@ struct Builder<'a, 'c> {
     src: &'a SourceFile,
     facts: &'a mut Facts,
     ids: JobIds,
+    /// Jobs and gates read so far.
+    cap: JobCap,
     jobs: Vec<Job>,
     /// Explicit `depends_on` of each job (by index), as written.
     depends: Vec<Vec<String>>,
@@ -109,6 +113,11 @@ impl Builder<'_, '_> {
             return added;
         }
         for item in list.seq() {
+            if self.cap.is_full() {
+                // Record the cut once, then stop.
+                self.cap.admit(self.facts, self.src, item.span.start);
+                break;
+            }
             self.count += 1;
             let kind = item
                 .as_str()
@@ -121,7 +130,9 @@ impl Builder<'_, '_> {
                 }
             } else if is("block") || kind == "manual" || is("input") {
                 let blocks = !is("input");
-                if let Some(key) = text(item, &["key", "id", "identifier"]) {
+                if let Some(key) = text(item, &["key", "id", "identifier"])
+                    && self.cap.admit(self.facts, self.src, item.span.start)
+                {
                     let mut waits = depends_on(item);
                     if blocks {
                         waits.extend(if since.is_empty() {
@@ -145,6 +156,9 @@ impl Builder<'_, '_> {
                 since.extend(jobs.iter().cloned());
                 added.extend(jobs);
             } else if item.is_map() {
+                if !self.cap.admit(self.facts, self.src, item.span.start) {
+                    break;
+                }
                 let Some(mut job) = self.job(item) else {
                     continue;
                 };
@@ -247,22 +261,24 @@ impl Builder<'_, '_> {
     /// Resolve explicit dependencies (groups to their jobs, gates to what
     /// they wait for) and add them to the implicit ones.
     fn link(mut self) -> Vec<Job> {
-        let known: BTreeSet<String> = self.jobs.iter().map(|j| j.id.clone()).collect();
+        let groups = std::mem::take(&mut self.groups);
+        let expand = |names: &[String]| -> Vec<String> {
+            names
+                .iter()
+                .flat_map(|name| match groups.get(name) {
+                    Some(members) => members.clone(),
+                    None => vec![name.clone()],
+                })
+                .collect()
+        };
+        let gates: BTreeMap<String, Vec<String>> = self
+            .gates
+            .iter()
+            .map(|(key, waits)| (key.clone(), expand(waits)))
+            .collect();
+        let gates = resolve_gates(&gates);
         for (job, depends) in self.jobs.iter_mut().zip(&self.depends) {
-            let mut todo: Vec<String> = depends.clone();
-            let mut seen = BTreeSet::new();
-            while let Some(name) = todo.pop() {
-                if !seen.insert(name.clone()) {
-                    continue;
-                }
-                if let Some(members) = self.groups.get(&name) {
-                    job.needs.extend(members.iter().cloned());
-                } else if let Some(waits) = self.gates.get(&name) {
-                    todo.extend(waits.iter().cloned());
-                } else if known.contains(&name) {
-                    job.needs.push(name);
-                }
-            }
+            job.needs.extend(through_gates(expand(depends), &gates));
         }
         std::mem::take(&mut self.jobs)
     }

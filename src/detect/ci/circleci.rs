@@ -7,11 +7,11 @@
 //! requires one requires what it requires. Docker images after a job's first
 //! one are CI services.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::detect::ci::jobs::{
-    JobIds, command_in, finish_pipeline, line_of, new_job, parse_yaml, push_step, resolve_dir,
-    service_image, through_gates,
+    JobCap, JobIds, command_in, finish_pipeline, line_of, new_job, parse_yaml, push_step,
+    resolve_dir, resolve_gates, service_image, through_gates,
 };
 use crate::detect::ci::task_step;
 use crate::detect::{DetectContext, Facts};
@@ -22,8 +22,9 @@ use crate::walk::FileKind;
 
 /// How deep reusable commands may call each other.
 const MAX_COMMAND_DEPTH: usize = 16;
-/// Steps one job may expand to, inlined commands included.
-const MAX_STEPS_PER_JOB: usize = 2_000;
+/// Steps one file may expand to, inlined commands included (commands calling
+/// commands multiply).
+const MAX_STEPS: usize = 10_000;
 
 pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Facts {
     let mut facts = Facts::default();
@@ -52,26 +53,48 @@ struct Instance<'n> {
     approval: bool,
 }
 
+/// The entries of a top-level mapping by key (the first of repeated keys).
+fn index<'n>(doc: &'n Node, key: &str) -> HashMap<&'n str, (&'n Node, &'n Node)> {
+    let mut out = HashMap::new();
+    for (k, v) in doc.get(key).map(Node::entries).unwrap_or_default() {
+        if let Some(name) = k.as_str() {
+            out.entry(name).or_insert((k, v));
+        }
+    }
+    out
+}
+
 struct Config<'n> {
-    doc: &'n Node,
     /// Orb alias → `namespace/orb@version`.
-    orbs: BTreeMap<&'n str, &'n str>,
+    orbs: HashMap<&'n str, &'n str>,
+    jobs: HashMap<&'n str, (&'n Node, &'n Node)>,
+    commands: HashMap<&'n str, (&'n Node, &'n Node)>,
+    executors: HashMap<&'n str, (&'n Node, &'n Node)>,
+    workflows: Option<&'n Node>,
+    /// `jobs:` in the order written, for configs without workflows.
+    job_keys: Vec<&'n Node>,
 }
 
 impl<'n> Config<'n> {
     fn new(doc: &'n Node) -> Self {
-        let orbs = doc
-            .get("orbs")
-            .map(|o| o.entries())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str()?, v.as_str()?)))
+        let orbs = index(doc, "orbs")
+            .into_iter()
+            .filter_map(|(alias, (_, v))| Some((alias, v.as_str()?)))
             .collect();
-        Self { doc, orbs }
-    }
-
-    fn section(&self, key: &str) -> Option<&'n Node> {
-        self.doc.get(key).filter(|n| n.is_map())
+        Self {
+            orbs,
+            jobs: index(doc, "jobs"),
+            commands: index(doc, "commands"),
+            executors: index(doc, "executors"),
+            workflows: doc.get("workflows"),
+            job_keys: doc
+                .get("jobs")
+                .map(Node::entries)
+                .unwrap_or_default()
+                .iter()
+                .map(|(k, _)| k)
+                .collect(),
+        }
     }
 
     /// `alias/name` with the orb's full name: (`circleci/node/test@5.2`, the
@@ -93,10 +116,15 @@ impl<'n> Config<'n> {
     }
 
     /// The jobs workflows run, in the order they are first referenced.
-    fn instances(&self) -> Vec<Instance<'n>> {
+    fn instances(
+        &self,
+        cap: &mut JobCap,
+        facts: &mut Facts,
+        src: &SourceFile,
+    ) -> Vec<Instance<'n>> {
         let mut out: Vec<Instance<'n>> = Vec::new();
-        let workflows = self.section("workflows");
-        for (_, workflow) in workflows.map(Node::entries).unwrap_or_default() {
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for (_, workflow) in self.workflows.map(Node::entries).unwrap_or_default() {
             for entry in workflow.get("jobs").map(Node::seq).unwrap_or_default() {
                 let (job, params) = match (entry.as_str(), entry.entries().first()) {
                     (Some(name), _) => (name, None),
@@ -121,70 +149,81 @@ impl<'n> Config<'n> {
                     .unwrap_or_default();
                 let approval =
                     params.and_then(|p| p.get("type")).and_then(Node::as_str) == Some("approval");
-                match out.iter_mut().find(|i| i.id == id) {
-                    Some(known) => known.requires.extend(requires),
-                    None => out.push(Instance {
-                        id: id.to_string(),
-                        job: job.to_string(),
-                        entry,
-                        params,
-                        requires,
-                        approval,
-                    }),
+                if let Some(known) = by_id.get(id).and_then(|&i| out.get_mut(i)) {
+                    known.requires.extend(requires);
+                    continue;
                 }
+                if !cap.admit(facts, src, entry.span.start) {
+                    return out;
+                }
+                by_id.insert(id.to_string(), out.len());
+                out.push(Instance {
+                    id: id.to_string(),
+                    job: job.to_string(),
+                    entry,
+                    params,
+                    requires,
+                    approval,
+                });
             }
         }
         if out.is_empty() {
             // Without workflows (config version 2.0), the jobs run as they are.
-            for (key, _) in self.section("jobs").map(Node::entries).unwrap_or_default() {
-                if let Some(name) = key.as_str() {
-                    out.push(Instance {
-                        id: name.to_string(),
-                        job: name.to_string(),
-                        entry: key,
-                        params: None,
-                        requires: Vec::new(),
-                        approval: false,
-                    });
+            for key in &self.job_keys {
+                let Some(name) = key.as_str() else {
+                    continue;
+                };
+                if by_id.contains_key(name) {
+                    continue;
                 }
+                if !cap.admit(facts, src, key.span.start) {
+                    break;
+                }
+                by_id.insert(name.to_string(), out.len());
+                out.push(Instance {
+                    id: name.to_string(),
+                    job: name.to_string(),
+                    entry: key,
+                    params: None,
+                    requires: Vec::new(),
+                    approval: false,
+                });
             }
         }
         out
     }
 
     fn jobs(&self, ctx: &DetectContext<'_>, src: &SourceFile, facts: &mut Facts) -> Vec<Job> {
-        let instances = self.instances();
-        let mut ids = JobIds::default();
-        let known: Vec<&str> = instances.iter().map(|i| i.id.as_str()).collect();
+        let mut cap = JobCap::default();
+        let instances = self.instances(&mut cap, facts, src);
+        let known: HashSet<&str> = instances.iter().map(|i| i.id.as_str()).collect();
         let resolve = |required: &String| -> String {
             // A matrix job runs as `<name>-<values>`; requiring one of those
             // is requiring the matrix job.
-            if known.contains(&required.as_str()) {
+            if known.contains(required.as_str()) {
                 return required.clone();
             }
-            known
-                .iter()
-                .find(|id| {
-                    required
-                        .strip_prefix(**id)
-                        .is_some_and(|rest| rest.starts_with('-'))
-                })
-                .map_or_else(|| required.clone(), |id| (*id).to_string())
+            required
+                .match_indices('-')
+                .map(|(i, _)| required.get(..i).unwrap_or(""))
+                .find(|prefix| known.contains(prefix))
+                .map_or_else(|| required.clone(), str::to_string)
         };
         let gates: BTreeMap<String, Vec<String>> = instances
             .iter()
             .filter(|i| i.approval)
             .map(|i| (i.id.clone(), i.requires.iter().map(resolve).collect()))
             .collect();
+        let gates = resolve_gates(&gates);
+        let mut ids = JobIds::default();
+        let mut budget = MAX_STEPS;
         let mut jobs = Vec::new();
-        let definitions = self.section("jobs");
         for instance in instances.iter().filter(|i| !i.approval) {
             let needs = instance.requires.iter().map(resolve).collect();
-            let definition = definitions.and_then(|d| d.entry(&instance.job));
-            let mut job = match definition {
+            let mut job = match self.jobs.get(instance.job.as_str()) {
                 Some((key, body)) => {
                     let mut job = new_job(ids.unique(&instance.id), line_of(src, key));
-                    self.defined_job(ctx, src, facts, body, &mut job);
+                    self.defined_job(ctx, src, facts, body, &mut job, &mut budget);
                     job
                 }
                 None => {
@@ -212,12 +251,14 @@ impl<'n> Config<'n> {
         facts: &mut Facts,
         body: &'n Node,
         job: &mut Job,
+        budget: &mut usize,
     ) {
         let executor = match body.get("executor") {
             Some(e) => e
                 .as_str()
                 .or_else(|| e.get("name").and_then(Node::as_str))
-                .and_then(|name| self.section("executors")?.get(name)),
+                .and_then(|name| self.executors.get(name))
+                .map(|(_, definition)| *definition),
             None => None,
         };
         let setting = |key: &str| body.get(key).or_else(|| executor.and_then(|e| e.get(key)));
@@ -242,7 +283,7 @@ impl<'n> Config<'n> {
                 facts,
                 config: self,
                 stack: Vec::new(),
-                budget: MAX_STEPS_PER_JOB,
+                budget,
             };
             walk.steps(steps, job);
         }
@@ -277,16 +318,17 @@ struct StepWalk<'a, 'c, 'n> {
     config: &'a Config<'n>,
     /// Reusable commands being inlined (cycle guard).
     stack: Vec<String>,
-    budget: usize,
+    /// Steps the file may still expand to.
+    budget: &'a mut usize,
 }
 
 impl StepWalk<'_, '_, '_> {
     fn steps(&mut self, steps: &Node, job: &mut Job) {
         for item in steps.seq() {
-            if self.budget == 0 {
+            if *self.budget == 0 {
                 return;
             }
-            self.budget -= 1;
+            *self.budget -= 1;
             let (kind, params) = match (item.as_str(), item.entries().first()) {
                 (Some(kind), _) => (kind, None),
                 (None, Some((key, value))) => match key.as_str() {
@@ -345,9 +387,9 @@ impl StepWalk<'_, '_, '_> {
     fn call(&mut self, kind: &str, params: Option<&Node>, line: u32, job: &mut Job) {
         let reusable = self
             .config
-            .section("commands")
-            .and_then(|c| c.get(kind))
-            .and_then(|c| c.get("steps"));
+            .commands
+            .get(kind)
+            .and_then(|(_, c)| c.get("steps"));
         if let Some(body) = reusable {
             if self.stack.len() < MAX_COMMAND_DEPTH && !self.stack.iter().any(|s| s == kind) {
                 self.stack.push(kind.to_string());

@@ -3,12 +3,13 @@
 //! image (`name`, classified as an action) with the command its `script`,
 //! `entrypoint` and `args` make (`gcr.io/cloud-builders/docker` with
 //! `args: [build, ...]` runs `docker build ...`). A step without `waitFor`
-//! needs every earlier step; `waitFor: ['-']` starts at once. The `images`
-//! the build pushes when it succeeds are one more job, `images` (release),
-//! after every step.
+//! waits for every earlier step: its needs are the earlier steps no other
+//! step waits for yet (the rest it reaches through them); `waitFor: ['-']`
+//! starts at once. The `images` the build pushes when it succeeds are one
+//! more job, `images` (release), after every step.
 
 use crate::detect::ci::jobs::{
-    JobIds, finish_pipeline, key_line, line_of, new_job, parse_yaml, push_step, resolve_dir,
+    JobCap, JobIds, finish_pipeline, key_line, line_of, new_job, parse_yaml, push_step, resolve_dir,
 };
 use crate::detect::ci::{command_step, task_step};
 use crate::detect::{DetectContext, Facts};
@@ -46,7 +47,11 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
 
 fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts) -> Vec<Job> {
     let mut ids = JobIds::default();
+    let mut cap = JobCap::default();
     let mut jobs: Vec<Job> = Vec::new();
+    // Steps no later step waits for yet: waiting for them is waiting for
+    // every earlier step.
+    let mut sinks: Vec<String> = Vec::new();
     for (index, step) in doc
         .get("steps")
         .map(Node::seq)
@@ -58,6 +63,9 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
             .get("id")
             .and_then(Node::as_str)
             .map_or_else(|| format!("step-{index}"), str::to_string);
+        if !cap.admit(facts, src, step.span.start) {
+            break;
+        }
         let line = line_of(src, step);
         let mut job = new_job(ids.unique(&wanted), line);
         job.needs = match step.get("waitFor") {
@@ -67,8 +75,10 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
                 .map(|(id, _)| id.to_string())
                 .filter(|id| id != "-")
                 .collect(),
-            None => jobs.iter().map(|j| j.id.clone()).collect(),
+            None => sinks.clone(),
         };
+        sinks.retain(|sink| !job.needs.contains(sink));
+        sinks.push(job.id.clone());
         let builder = step.get("name").and_then(Node::as_str);
         let command = command(step, builder);
         let directory = step
@@ -102,7 +112,7 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
     let images = doc.get("images").map(Node::strings).unwrap_or_default();
     if !images.is_empty() {
         let mut job = new_job(ids.unique("images"), key_line(src, doc, "images"));
-        job.needs = jobs.iter().map(|j| j.id.clone()).collect();
+        job.needs = sinks;
         for (image, span) in images {
             let built = task_step(
                 ctx,
@@ -243,11 +253,7 @@ images: ['gcr.io/$PROJECT_ID/api:$SHORT_SHA']
                 ("build".to_string(), 7, ids(&[])),
                 ("step-2".to_string(), 11, ids(&["build", "test"])),
                 ("step-3".to_string(), 14, ids(&["build"])),
-                (
-                    "images".to_string(),
-                    17,
-                    ids(&["build", "step-2", "step-3", "test"])
-                ),
+                ("images".to_string(), 17, ids(&["step-2", "step-3"])),
             ]
         );
         let test = job(p, "test");

@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 
 use crate::detect::ci::jobs::{
-    JobIds, command_list, finish_pipeline, line_of, new_job, parse_yaml, push_step, service_image,
+    JobCap, JobIds, command_list, finish_pipeline, line_of, new_job, parse_yaml, push_step,
+    service_image,
 };
 use crate::detect::ci::{command_step, task_step};
 use crate::detect::{DetectContext, Facts};
@@ -28,11 +29,15 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
             continue;
         };
         let mut ids = JobIds::default();
+        let mut cap = JobCap::default();
         let mut jobs: Vec<Job> = Vec::new();
         let mut pipelines: BTreeMap<String, Ends> = BTreeMap::new();
         for (index, doc) in docs.iter().enumerate() {
             if doc.get("kind").and_then(Node::as_str) != Some("pipeline") {
                 continue;
+            }
+            if !cap.admit(&mut facts, src, doc.span.start) {
+                break;
             }
             let name = doc
                 .get("name")
@@ -44,7 +49,15 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
                 }
             }
             let environment = target(doc.get("trigger"));
-            let built = pipeline(ctx, src, &mut facts, &mut ids, doc, &name, environment);
+            let built = pipeline(
+                ctx,
+                src,
+                &mut facts,
+                (&mut ids, &mut cap),
+                doc,
+                &name,
+                environment,
+            );
             let needed: Vec<&str> = built
                 .iter()
                 .flat_map(|j| j.needs.iter())
@@ -77,7 +90,7 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
             );
             jobs.extend(built);
         }
-        for ends in pipelines.values() {
+        for ends in pipelines.values().filter(|e| !e.depends.is_empty()) {
             let before: Vec<String> = ends
                 .depends
                 .iter()
@@ -117,7 +130,7 @@ fn pipeline(
     ctx: &DetectContext<'_>,
     src: &SourceFile,
     facts: &mut Facts,
-    ids: &mut JobIds,
+    (ids, cap): (&mut JobIds, &mut JobCap),
     doc: &Node,
     name: &str,
     environment: Option<String>,
@@ -128,6 +141,9 @@ fn pipeline(
     let mut by_name: BTreeMap<&str, String> = BTreeMap::new();
     let mut jobs: Vec<Job> = Vec::new();
     for (index, step) in steps.iter().enumerate() {
+        if !cap.admit(facts, src, step.span.start) {
+            break;
+        }
         let step_name = step.get("name").and_then(Node::as_str);
         let local = step_name.map_or_else(|| (index + 1).to_string(), str::to_string);
         let mut job = new_job(ids.unique(&format!("{name}/{local}")), line_of(src, step));

@@ -202,24 +202,97 @@ pub fn resolve_dir(base: Option<&str>, written: &str) -> Option<String> {
 }
 
 /// Manual gates (CircleCI approval jobs, Buildkite block steps) are not jobs:
-/// a job that waits for a gate waits for what the gate waits for. Replaces
-/// each gate id in `needs` by the gate's own needs, through chains of gates.
-pub fn through_gates(needs: Vec<String>, gates: &BTreeMap<String, Vec<String>>) -> Vec<String> {
-    let mut out = BTreeSet::new();
-    let mut seen = HashSet::new();
-    let mut todo = needs;
-    while let Some(id) = todo.pop() {
-        if !seen.insert(id.clone()) {
-            continue;
+/// a job that waits for a gate waits for what the gate waits for. Given what
+/// each gate waits for (jobs or other gates), returns the jobs each gate
+/// stands for, through chains of gates; cycles end the chain.
+pub fn resolve_gates(gates: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, Vec<String>> {
+    let mut resolved: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut in_progress: HashSet<&str> = HashSet::new();
+    for start in gates.keys() {
+        // Iterative depth-first walk: chains of gates may be long.
+        let mut stack: Vec<(&str, bool)> = vec![(start.as_str(), false)];
+        while let Some((gate, expanded)) = stack.pop() {
+            if resolved.contains_key(gate) {
+                continue;
+            }
+            let waits = gates.get(gate).map(Vec::as_slice).unwrap_or_default();
+            if expanded {
+                let mut jobs = BTreeSet::new();
+                for wait in waits {
+                    match (gates.contains_key(wait), resolved.get(wait)) {
+                        (true, Some(through)) => jobs.extend(through.iter().cloned()),
+                        // A gate in a cycle stands for nothing more.
+                        (true, None) => {}
+                        (false, _) => {
+                            jobs.insert(wait.clone());
+                        }
+                    }
+                }
+                resolved.insert(gate.to_string(), jobs.into_iter().collect());
+            } else if in_progress.insert(gate) {
+                stack.push((gate, true));
+                for wait in waits {
+                    if gates.contains_key(wait) && !in_progress.contains(wait.as_str()) {
+                        stack.push((wait, false));
+                    }
+                }
+            }
         }
-        match gates.get(&id) {
-            Some(before) => todo.extend(before.iter().cloned()),
+    }
+    resolved
+}
+
+/// `needs` with each gate replaced by the jobs it stands for (from
+/// [`resolve_gates`]).
+pub fn through_gates(needs: Vec<String>, resolved: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for id in needs {
+        match resolved.get(&id) {
+            Some(jobs) => out.extend(jobs.iter().cloned()),
             None => {
                 out.insert(id);
             }
         }
     }
     out.into_iter().collect()
+}
+
+/// At most this many jobs (and gates, stages, pipelines) are read from one
+/// CI file. Real pipelines have tens; the cap keeps the implicit edges
+/// (every job of one stage needs every job of the one before) bounded on
+/// hostile files.
+pub const MAX_JOBS: usize = 1_000;
+
+/// Counts what a file declares against [`MAX_JOBS`].
+#[derive(Debug, Default)]
+pub struct JobCap {
+    count: usize,
+    refused: bool,
+}
+
+impl JobCap {
+    /// Whether one more may be read; the first refusal is a problem at
+    /// `offset` of `src`, so the cut is never silent.
+    pub fn admit(&mut self, facts: &mut Facts, src: &SourceFile, offset: usize) -> bool {
+        if self.count < MAX_JOBS {
+            self.count += 1;
+            return true;
+        }
+        if !self.refused {
+            self.refused = true;
+            facts.problem_at(
+                src,
+                offset,
+                format!("more than {MAX_JOBS} CI jobs; the rest are not read"),
+            );
+        }
+        false
+    }
+
+    /// Whether the cap is reached (nothing more will be admitted).
+    pub fn is_full(&self) -> bool {
+        self.count >= MAX_JOBS
+    }
 }
 
 /// The line of a node.
@@ -286,13 +359,112 @@ mod tests {
     fn gates_pass_their_needs_on_and_cycles_end() {
         let mut gates = BTreeMap::new();
         gates.insert("hold".to_string(), vec!["test".to_string()]);
-        gates.insert("a".to_string(), vec!["b".to_string()]);
-        gates.insert("b".to_string(), vec!["a".to_string()]);
-        assert_eq!(
-            through_gates(vec!["hold".into(), "lint".into()], &gates),
-            ["lint", "test"]
+        gates.insert(
+            "second".to_string(),
+            vec!["hold".to_string(), "lint".to_string()],
         );
-        assert!(through_gates(vec!["a".into()], &gates).is_empty());
+        gates.insert("a".to_string(), vec!["b".to_string()]);
+        gates.insert("b".to_string(), vec!["a".to_string(), "x".to_string()]);
+        let resolved = resolve_gates(&gates);
+        assert_eq!(
+            through_gates(vec!["second".into(), "build".into()], &resolved),
+            ["build", "lint", "test"]
+        );
+        assert_eq!(through_gates(vec!["a".into()], &resolved), ["x"]);
+    }
+
+    #[test]
+    fn long_gate_chains_resolve_without_recursion() {
+        let mut gates = BTreeMap::new();
+        for i in 0..100_000 {
+            gates.insert(format!("g{i}"), vec![format!("g{}", i + 1)]);
+        }
+        gates.insert("g100000".to_string(), vec!["test".to_string()]);
+        let resolved = resolve_gates(&gates);
+        assert_eq!(
+            resolved.get("g0").map(Vec::as_slice),
+            Some(&["test".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn the_job_cap_refuses_once_with_a_problem() {
+        let src = SourceFile::new("ci.yml", "jobs: {}\n");
+        let mut facts = Facts::default();
+        let mut cap = JobCap::default();
+        let admitted = (0..MAX_JOBS + 5)
+            .filter(|_| cap.admit(&mut facts, &src, 0))
+            .count();
+        assert_eq!(admitted, MAX_JOBS);
+        assert_eq!(facts.problems.len(), 1);
+    }
+
+    #[test]
+    fn every_prefix_of_the_fixture_pipelines_reads_without_panicking() {
+        use crate::detect::ci::{
+            azure, bitbucket, buildkite, circleci, cloudbuild, codebuild, drone, jenkins, travis,
+        };
+        use crate::walk::FileKind;
+        let repos = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/repos");
+        let cases = [
+            (
+                circleci::detect as testing::DetectFn,
+                FileKind::CircleCi,
+                "circleci-pipeline/.circleci/config.yml",
+            ),
+            (
+                azure::detect,
+                FileKind::AzurePipelines,
+                "azure-pipelines-app/azure-pipelines.yml",
+            ),
+            (
+                jenkins::detect,
+                FileKind::Jenkinsfile,
+                "jenkins-pipeline/Jenkinsfile",
+            ),
+            (
+                bitbucket::detect,
+                FileKind::BitbucketPipelines,
+                "bitbucket-pipelines-app/bitbucket-pipelines.yml",
+            ),
+            (travis::detect, FileKind::TravisCi, "travis-app/.travis.yml"),
+            (
+                buildkite::detect,
+                FileKind::Buildkite,
+                "buildkite-pipeline/.buildkite/pipeline.yml",
+            ),
+            (
+                cloudbuild::detect,
+                FileKind::CloudBuild,
+                "cloudbuild-app/cloudbuild.yaml",
+            ),
+            (
+                codebuild::detect,
+                FileKind::CodeBuild,
+                "codebuild-app/buildspec.yml",
+            ),
+            (drone::detect, FileKind::Drone, "drone-app/.drone.yml"),
+        ];
+        for (detect, kind, rel) in cases {
+            let text = std::fs::read_to_string(format!("{repos}/{rel}")).unwrap();
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            for cut in (0..text.len()).step_by(5) {
+                let prefix = text.get(..cut).unwrap_or("");
+                let _ = testing::run_source(detect, kind, name, prefix);
+                // The same text with its brackets and quotes swapped around.
+                let mangled: String = prefix
+                    .chars()
+                    .map(|c| match c {
+                        '{' => '[',
+                        '[' => '{',
+                        '\'' => '"',
+                        ':' => ' ',
+                        other => other,
+                    })
+                    .collect();
+                let _ = testing::run_source(detect, kind, name, &mangled);
+            }
+        }
     }
 
     #[test]
@@ -320,7 +492,7 @@ pub(crate) mod testing {
     use crate::source::SourceFile;
     use crate::walk::FileKind;
 
-    type DetectFn = fn(&DetectContext<'_>, &[(FileKind, &SourceFile)]) -> Facts;
+    pub type DetectFn = fn(&DetectContext<'_>, &[(FileKind, &SourceFile)]) -> Facts;
 
     fn catalog() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
@@ -358,6 +530,25 @@ pub(crate) mod testing {
         assert!(!sources.is_empty(), "no file of kind {kind:?}");
         let refs: Vec<(FileKind, &SourceFile)> = sources.iter().map(|(k, s)| (*k, s)).collect();
         detect(&ctx, &refs)
+    }
+
+    /// Run `detect` on one file given as text (no tree around it).
+    pub fn run_source(detect: DetectFn, kind: FileKind, path: &str, text: &str) -> Facts {
+        static EMPTY: OnceLock<(tempfile::TempDir, crate::walk::WalkOutput)> = OnceLock::new();
+        let (dir, walk) = EMPTY.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let walk = crate::walk::walk(dir.path(), catalog());
+            (dir, walk)
+        });
+        let reader = Reader::new(dir.path());
+        let ctx = DetectContext {
+            catalog: catalog(),
+            walk,
+            reader: &reader,
+            ci_steps: steps(),
+        };
+        let src = SourceFile::new(path, text);
+        detect(&ctx, &[(kind, &src)])
     }
 
     /// The only pipeline found.

@@ -8,8 +8,11 @@
 //! they are its steps, at the root they are a `deploy` job after everything.
 //! `services` (postgresql, redis...) and database `addons` are CI services.
 
+use std::collections::HashMap;
+
 use crate::detect::ci::jobs::{
-    JobIds, command_list, finish_pipeline, key_line, line_of, new_job, parse_yaml, push_step,
+    JobCap, JobIds, command_list, finish_pipeline, key_line, line_of, new_job, parse_yaml,
+    push_step,
 };
 use crate::detect::ci::{command_step, task_step};
 use crate::detect::{DetectContext, Facts};
@@ -30,6 +33,9 @@ const PHASES: &[&str] = &[
 /// Database addons Travis starts beside the job.
 const DATABASE_ADDONS: &[&str] = &["postgresql", "mariadb"];
 const DEFAULT_STAGE: &str = "test";
+/// The stage of a root-level `deploy` (a name no user stage has: stage names
+/// are read lowercased).
+const ROOT_DEPLOY: &str = "(ROOT DEPLOY)";
 
 pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Facts {
     let mut facts = Facts::default();
@@ -75,8 +81,16 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
         .map(Node::seq)
         .unwrap_or_default();
     let mut ids = JobIds::default();
-    // (stage, job), in order.
-    let mut staged: Vec<(String, Job)> = Vec::new();
+    let mut cap = JobCap::default();
+    // Jobs by stage, and stages in order of appearance.
+    let mut staged: HashMap<String, Vec<Job>> = HashMap::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut add = |stage: &str, job: Job| {
+        if !staged.contains_key(stage) {
+            seen.push(stage.to_string());
+        }
+        staged.entry(stage.to_string()).or_default().push(job);
+    };
     if includes.is_empty() || doc.get("script").is_some() {
         let line = PHASES
             .iter()
@@ -84,20 +98,24 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
             .map_or(1, |p| key_line(src, doc, p));
         let mut job = new_job(ids.unique(DEFAULT_STAGE), line);
         phases(ctx, src, facts, doc, None, &mut job);
-        staged.push((DEFAULT_STAGE.to_string(), job));
+        cap.admit(facts, src, 0);
+        add(DEFAULT_STAGE, job);
     }
     let mut stage = DEFAULT_STAGE.to_string();
+    let mut per_stage: HashMap<String, usize> = HashMap::new();
     for item in includes {
+        if !cap.admit(facts, src, item.span.start) {
+            break;
+        }
         if let Some(name) = item.get("stage").and_then(Node::as_str) {
             stage = name.to_ascii_lowercase();
         }
         let name = item.get("name").and_then(Node::as_str);
+        let n = per_stage.entry(stage.clone()).or_default();
+        *n += 1;
         let wanted = match name {
             Some(name) => name.to_string(),
-            None => {
-                let n = staged.iter().filter(|(s, _)| *s == stage).count() + 1;
-                format!("{stage}/{n}")
-            }
+            None => format!("{stage}/{n}"),
         };
         let mut job = new_job(ids.unique(&wanted), line_of(src, item));
         job.name = name.map(str::to_string);
@@ -105,8 +123,9 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
         if let Some(deploy) = item.get("deploy") {
             deploys(ctx, src, facts, deploy, &mut job);
         }
-        staged.push((stage.clone(), job));
+        add(&stage, job);
     }
+    // `stages:` gives the order; stages it does not list follow as they appear.
     let mut order: Vec<String> = doc
         .get("stages")
         .map(Node::seq)
@@ -115,34 +134,29 @@ fn jobs(ctx: &DetectContext<'_>, src: &SourceFile, doc: &Node, facts: &mut Facts
         .filter_map(|s| s.as_str().or_else(|| s.get("name")?.as_str()))
         .map(str::to_ascii_lowercase)
         .collect();
-    for (stage, _) in &staged {
-        if !order.contains(stage) {
-            order.push(stage.clone());
-        }
-    }
+    order.extend(seen);
     if let Some((key, deploy)) = doc.entry("deploy") {
         let mut job = new_job(ids.unique("deploy"), line_of(src, key));
         deploys(ctx, src, facts, deploy, &mut job);
         if !job.steps.is_empty() {
-            order.push("deploy (root)".to_string());
-            staged.push(("deploy (root)".to_string(), job));
+            // After every stage, whatever the stages are called.
+            order.push(ROOT_DEPLOY.to_string());
+            staged.insert(ROOT_DEPLOY.to_string(), vec![job]);
         }
     }
     // Jobs of a stage need every job of the closest earlier stage with jobs.
     let mut before: Vec<String> = Vec::new();
     let mut out = Vec::new();
-    let mut remaining = staged;
     for stage in &order {
-        let (this, rest): (Vec<_>, Vec<_>) = remaining.into_iter().partition(|(s, _)| s == stage);
-        remaining = rest;
-        let ids: Vec<String> = this.iter().map(|(_, job)| job.id.clone()).collect();
-        for (_, mut job) in this {
+        let Some(jobs) = staged.remove(stage) else {
+            continue;
+        };
+        let ids: Vec<String> = jobs.iter().map(|job| job.id.clone()).collect();
+        for mut job in jobs {
             job.needs = before.clone();
             out.push(job);
         }
-        if !ids.is_empty() {
-            before = ids;
-        }
+        before = ids;
     }
     out.sort_by_key(|j| j.line);
     out

@@ -21,7 +21,7 @@ use std::rc::Rc;
 
 use crate::catalog::TechId;
 use crate::detect::ci::jobs::{
-    JobIds, command_in, finish_pipeline, new_job, resolve_dir, step_evidence,
+    JobCap, JobIds, command_in, finish_pipeline, new_job, resolve_dir, step_evidence,
 };
 use crate::detect::ci::task_step;
 use crate::detect::{DetectContext, Facts};
@@ -51,6 +51,7 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
             stack: vec![src.path.clone()],
             loads: 0,
             root: Rc::clone(&root),
+            cap: JobCap::default(),
         };
         let origin = Origin {
             src: &root.src,
@@ -124,6 +125,8 @@ struct Walk<'w, 'c> {
     loads: usize,
     /// The pipeline file (its `resources` serve every job).
     root: Rc<Loaded>,
+    /// Stages and jobs read so far.
+    cap: JobCap,
 }
 
 /// `- ${{ if ... }}:` / `- ${{ each ... }}:` items insert the items under
@@ -216,6 +219,9 @@ impl Walk<'_, '_> {
                     self.stack.pop();
                 }
             } else if let Some(name) = item.get("stage").and_then(Node::as_str) {
+                if !self.cap.admit(self.facts, origin.src, item.span.start) {
+                    return;
+                }
                 let mut jobs = Vec::new();
                 if let Some(list) = item.get("jobs") {
                     self.job_list(list, origin, &mut jobs);
@@ -252,6 +258,9 @@ impl Walk<'_, '_> {
 
     fn job(&mut self, item: &Node, origin: &Origin<'_>) -> Option<JobDraft> {
         let (key, value) = item.entry("job").or_else(|| item.entry("deployment"))?;
+        if !self.cap.admit(self.facts, origin.src, item.span.start) {
+            return None;
+        }
         let id = value.as_str().unwrap_or("Job");
         let mut job = new_job(id, origin.line(key));
         job.name = item

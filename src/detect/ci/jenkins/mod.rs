@@ -18,7 +18,7 @@ mod lexer;
 mod structure;
 
 use crate::detect::ci::jobs::{
-    JobIds, command_in, finish_pipeline, new_job, push_step, service_image,
+    JobCap, JobIds, command_in, finish_pipeline, new_job, push_step, service_image,
 };
 use crate::detect::ci::task_step;
 use crate::detect::{DetectContext, Facts};
@@ -47,6 +47,7 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
             src,
             facts: &mut facts,
             ids: JobIds::default(),
+            cap: JobCap::default(),
             jobs: Vec::new(),
         };
         graph.sequence(&parsed.items, Vec::new());
@@ -72,6 +73,7 @@ struct Graph<'a, 'c> {
     src: &'a SourceFile,
     facts: &'a mut Facts,
     ids: JobIds,
+    cap: JobCap,
     jobs: Vec<Job>,
 }
 
@@ -86,6 +88,11 @@ impl Graph<'_, '_> {
                 Item::Parallel(branches) => {
                     let mut after = Vec::new();
                     for branch in branches {
+                        if self.cap.is_full() {
+                            // Records the cut (once) without cloning more.
+                            self.cap.admit(self.facts, self.src, branch.offset);
+                            break;
+                        }
                         after.extend(self.stage(branch, frontier.clone()));
                     }
                     if !after.is_empty() {
@@ -106,6 +113,9 @@ impl Graph<'_, '_> {
             .any(|i| matches!(i, Item::Stage(_) | Item::Parallel(_)));
         if nested && steps.is_empty() {
             return self.sequence(&stage.items, frontier);
+        }
+        if !self.cap.admit(self.facts, self.src, stage.offset) {
+            return frontier;
         }
         let mut job = new_job(self.ids.unique(&stage.name), self.src.line(stage.offset));
         job.needs = frontier;
