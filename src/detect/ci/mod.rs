@@ -15,6 +15,7 @@ pub mod drone;
 pub mod github;
 pub mod gitlab;
 pub mod jenkins;
+pub mod jobs;
 pub mod steps;
 pub mod travis;
 
@@ -63,6 +64,56 @@ pub fn action_step(
         directory: None,
         stages: class.stages.iter().copied().collect(),
         tools: class.tools,
+    };
+    (step, tools)
+}
+
+/// A step that uses a provider's task, orb, pipe, plugin or builder image.
+/// `references` are looked up in the action data: the task's name, and forms
+/// that add the input deciding what it does (`HelmDeploy/upgrade`). `command`
+/// is the command line the task runs when the provider's syntax says so
+/// (`DotNetCoreCLI` with `command: test` runs `dotnet test`); it is classified
+/// like any command and kept as the step's `run`. `uses` is the reference as
+/// written.
+pub fn task_step(
+    ctx: &DetectContext<'_>,
+    line: u32,
+    name: Option<String>,
+    uses: &str,
+    references: &[&str],
+    command: Option<&str>,
+    directory: Option<String>,
+) -> (Step, Vec<TechId>) {
+    let mut stages = std::collections::BTreeSet::new();
+    let mut tool_ids: Vec<String> = Vec::new();
+    let mut add_tools = |tools: Vec<String>| {
+        for tool in tools {
+            if !tool_ids.contains(&tool) {
+                tool_ids.push(tool);
+            }
+        }
+    };
+    for reference in references {
+        let class = ctx.ci_steps.classify_action(reference);
+        stages.extend(class.stages);
+        add_tools(class.tools);
+    }
+    let mut directory = directory;
+    if let Some(command) = command {
+        let class = ctx.ci_steps.classify_command(command);
+        stages.extend(class.stages);
+        add_tools(class.tools);
+        directory = directory.or(class.directory);
+    }
+    let tools = known_tools(ctx, &tool_ids);
+    let step = Step {
+        line,
+        name,
+        run: command.map(str::to_string),
+        uses: Some(uses.to_string()),
+        directory,
+        stages: stages.into_iter().collect(),
+        tools: tool_ids,
     };
     (step, tools)
 }
