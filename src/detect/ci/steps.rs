@@ -240,8 +240,10 @@ impl StepRules {
         while changed && !rest.is_empty() {
             changed = false;
             for wrapper in &self.wrappers {
-                if matches_words(wrapper, &rest) && rest.len() > wrapper.len() {
-                    rest.drain(..wrapper.len());
+                if let Some(len) = match_len(wrapper, &rest)
+                    && rest.len() > len
+                {
+                    rest.drain(..len);
                     // Flags of the wrapper itself (`npx --yes`, `sudo -E`).
                     while rest.first().is_some_and(|t| t.starts_with('-')) && rest.len() > 1 {
                         rest.remove(0);
@@ -279,21 +281,42 @@ fn clean_dir(dir: &str) -> String {
 /// `*` matches by prefix; the command's first word may carry a path
 /// (`./gradlew`, `/usr/bin/pytest`) and a `.exe`/`.bat`/`.cmd` suffix.
 fn matches_words(pattern: &[String], tokens: &[&str]) -> bool {
-    if pattern.len() > tokens.len() || pattern.is_empty() {
-        return false;
+    match_len(pattern, tokens).is_some()
+}
+
+/// How many tokens `pattern` matches at the start of `tokens`, if it does.
+/// Options the pattern does not name are skipped between its words, so
+/// `mvn package` matches `mvn -B package` and `./gradlew --no-daemon test`
+/// matches `gradlew test`.
+fn match_len(pattern: &[String], tokens: &[&str]) -> Option<usize> {
+    let (first, rest) = pattern.split_first()?;
+    let token = tokens.first()?;
+    if !word_matches(command_name(first), command_name(token)) {
+        return None;
     }
-    pattern.iter().zip(tokens).enumerate().all(|(i, (p, t))| {
-        let t = if i == 0 {
-            command_name(t)
-        } else {
-            t.trim_matches(|c| c == '"' || c == '\'')
-        };
-        let p = if i == 0 { command_name(p) } else { p.as_str() };
-        match p.strip_suffix('*') {
-            Some(prefix) => t.starts_with(prefix),
-            None => t == p,
+    let mut at = 1;
+    for p in rest {
+        while !p.starts_with('-')
+            && tokens
+                .get(at)
+                .is_some_and(|t| t.starts_with('-') && *t != p)
+        {
+            at += 1;
         }
-    })
+        let t = tokens.get(at)?.trim_matches(|c| c == '"' || c == '\'');
+        if !word_matches(p, t) {
+            return None;
+        }
+        at += 1;
+    }
+    Some(at)
+}
+
+fn word_matches(pattern: &str, token: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => token.starts_with(prefix),
+        None => token == pattern,
+    }
 }
 
 fn command_name(token: &str) -> &str {
