@@ -132,6 +132,7 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
         .collect();
     compose_units(&facts.services, catalog, &components, &mut units);
     dockerfile_units(facts, drafts, &mut units);
+    configured_third_party(facts, drafts, catalog, &mut units);
     other_declared_units(&facts.services, drafts, &mut units);
     image_build_aliases(facts, &mut units);
     let has_server = drafts
@@ -419,6 +420,38 @@ fn dockerfile_units(facts: &Facts, drafts: &[Draft], units: &mut Vec<Unit>) {
             "Dockerfile".to_string(),
         );
         units.push(unit);
+    }
+}
+
+/// A build whose Dockerfile only configures a known third-party image
+/// (`FROM grafana/grafana` + dashboards) in a directory that holds no
+/// component is that third-party service, not code of this repository.
+fn configured_third_party(facts: &Facts, drafts: &[Draft], catalog: &Catalog, units: &mut [Unit]) {
+    for unit in units.iter_mut().filter(|u| u.own) {
+        let Some(build) = &unit.build else { continue };
+        if drafts.iter().any(|d| &d.dir == build) {
+            continue;
+        }
+        let Some(dockerfile) = unit
+            .dockerfile
+            .as_ref()
+            .and_then(|path| facts.dockerfiles.iter().find(|d| &d.path == path))
+        else {
+            continue;
+        };
+        let Some(last) = dockerfile.stages.last() else {
+            continue;
+        };
+        if last.base_stage.is_some() || last.unresolved || last.scratch {
+            continue;
+        }
+        let techs = catalog.match_image(&last.image);
+        if techs.is_empty() || dockerfile.stages.len() > 1 {
+            continue;
+        }
+        unit.own = false;
+        unit.technologies
+            .extend(techs.into_iter().map(|t| catalog.get(t).id.clone()));
     }
 }
 

@@ -364,3 +364,24 @@ fn generic_context_directories_take_the_component_name() {
     let services = build(&facts, &mut drafts, &catalog());
     assert_eq!(services[0].name, "cartservice");
 }
+
+#[test]
+fn a_dockerfile_that_only_configures_a_third_party_image_is_not_own() {
+    let mut facts = Facts::default();
+    let mut proxy = compose("proxy", 3);
+    proxy.build_context = Some("docker/nginx".to_string());
+    let mut web = compose("web", 9);
+    web.build_context = Some("web".to_string());
+    facts.services = vec![proxy, web];
+    let mut nginx = dockerfile("docker/nginx/Dockerfile", false);
+    nginx.stages[0].image = "nginx:1.27-alpine".to_string();
+    nginx.stages[0].image_name = "nginx".to_string();
+    let mut spa = dockerfile("web/Dockerfile", false);
+    spa.stages[0].image = "nginx:1.27-alpine".to_string();
+    facts.dockerfiles = vec![nginx, spa];
+    let mut drafts = vec![draft("web", "web", ComponentKind::Frontend)];
+    let services = build(&facts, &mut drafts, &catalog());
+    let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
+    assert_eq!(summary, [("proxy", false), ("web", true)]);
+    assert_eq!(services[0].technologies, ["nginx"]);
+}
