@@ -141,7 +141,10 @@ impl PatternSet {
         if pattern.contains('*') {
             self.wildcard.push((Wildcard::new(&pattern), tech));
         } else {
-            self.exact.entry(pattern).or_default().push(tech);
+            let techs = self.exact.entry(pattern).or_default();
+            if !techs.contains(&tech) {
+                techs.push(tech);
+            }
         }
     }
 

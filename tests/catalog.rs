@@ -223,3 +223,30 @@ fn the_catalog_is_broad() {
     let count = catalog.technologies().len();
     assert!(count >= 400, "only {count} technologies");
 }
+
+#[test]
+fn no_technology_lists_a_pattern_twice() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut doubles = Vec::new();
+    for tech in catalog.technologies() {
+        let lists = tech.packages.iter().map(|(k, v)| (k.as_str(), v)).chain([
+            ("images", &tech.images),
+            ("files", &tech.files),
+            ("env", &tech.env),
+            ("urls", &tech.urls),
+            ("engines", &tech.engines),
+            ("terraform", &tech.terraform),
+            ("cloudformation", &tech.cloudformation),
+            ("helm_charts", &tech.helm_charts),
+        ]);
+        for (key, list) in lists {
+            let mut seen = BTreeSet::new();
+            for item in list {
+                if !seen.insert(item) {
+                    doubles.push(format!("{}: {key} {item}", tech.id));
+                }
+            }
+        }
+    }
+    assert!(doubles.is_empty(), "listed twice: {doubles:?}");
+}

@@ -131,6 +131,7 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
         .map(|d| (unscoped(&d.name).to_ascii_lowercase(), d.dir.clone()))
         .collect();
     compose_units(&facts.services, catalog, &components, &mut units);
+    merge_same_code(&mut units);
     dockerfile_units(facts, drafts, &mut units);
     configured_third_party(facts, drafts, catalog, &mut units);
     other_declared_units(&facts.services, drafts, &mut units);
@@ -330,6 +331,37 @@ fn service_name(context: &str, drafts: &[Draft], root_fallback: &str) -> String 
         Some((parent, _)) => parent.rsplit('/').next().unwrap_or(parent).to_string(),
         None => root_fallback.to_string(),
     }
+}
+
+/// Compose services built from the same context and Dockerfile run the same
+/// code (`api` and `worker` with different commands, or five federated copies
+/// of one server): one service, however many entries describe it.
+fn merge_same_code(units: &mut Vec<Unit>) {
+    let mut merged: Vec<Unit> = Vec::with_capacity(units.len());
+    for unit in units.drain(..) {
+        let same = merged.iter_mut().find(|u| {
+            u.own && unit.own && u.build == unit.build && u.dockerfile == unit.dockerfile
+        });
+        match same {
+            Some(target) => {
+                target.declarations.extend(unit.declarations);
+                target.depends_on.extend(unit.depends_on);
+                target.env.extend(unit.env);
+                target.aliases.extend(unit.aliases);
+                if unit.health_check == Some(true) {
+                    target.health_check = Some(true);
+                }
+                target.replicas = target.replicas.max(unit.replicas);
+                for port in unit.ports {
+                    if !target.ports.contains(&port) {
+                        target.ports.push(port);
+                    }
+                }
+            }
+            None => merged.push(unit),
+        }
+    }
+    *units = merged;
 }
 
 fn is_override(path: &str) -> bool {

@@ -385,3 +385,26 @@ fn a_dockerfile_that_only_configures_a_third_party_image_is_not_own() {
     assert_eq!(summary, [("proxy", false), ("web", true)]);
     assert_eq!(services[0].technologies, ["nginx"]);
 }
+
+#[test]
+fn compose_services_built_from_the_same_code_are_one_service() {
+    let mut facts = Facts::default();
+    let mut api = compose("api", 3);
+    api.build_context = Some(String::new());
+    let mut worker = compose("worker", 9);
+    worker.build_context = Some(String::new());
+    worker.depends_on = vec!["db".to_string()];
+    let mut db = compose("db", 15);
+    db.image = Some("postgres:16".to_string());
+    facts.services = vec![api, worker, db];
+    let mut drafts = vec![draft("", "shop", ComponentKind::Server)];
+    let services = build(&facts, &mut drafts, &catalog());
+    let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
+    assert_eq!(summary, [("api", true), ("db", false)]);
+    assert_eq!(
+        services[0].uses,
+        ["db"],
+        "the worker's database is the service's"
+    );
+    assert_eq!(services[0].declarations.len(), 2);
+}
