@@ -629,9 +629,9 @@ fn kubernetes_units(
                 if probes && unit.health_check != Some(true) {
                     unit.health_check = Some(true);
                 }
-                if unit.origin != ServiceOrigin::Compose {
-                    unit.replicas = unit.replicas.max(replicas_of(workload));
-                }
+                // The most replicas any declaration asks for: production
+                // (Kubernetes) usually runs more than the compose file.
+                unit.replicas = unit.replicas.max(replicas_of(workload));
                 unit.aliases.insert(workload.name.to_ascii_lowercase());
                 if unit.image.is_none() {
                     unit.image.clone_from(&image);
