@@ -90,6 +90,49 @@ pub fn tool_detections(src: &SourceFile, step: &Step, tools: &[TechId]) -> Vec<D
         .collect()
 }
 
+/// At most this many lines of one script are searched for the line that runs a tool.
+const MAX_EVIDENCE_LINES: usize = 500;
+
+/// Detections for the tools a command step runs, each pointing at the first
+/// line of its script that runs the tool (not just the script's first line).
+/// `line_of(i)` is the file line of the script's `i`-th line; providers that
+/// cannot tell return the step's line.
+pub fn command_tool_detections(
+    ctx: &DetectContext<'_>,
+    src: &SourceFile,
+    step: &Step,
+    tools: &[TechId],
+    line_of: &dyn Fn(usize) -> u32,
+) -> Vec<Detection> {
+    let Some(run) = &step.run else {
+        return tool_detections(src, step, tools);
+    };
+    let lines: Vec<&str> = run.lines().take(MAX_EVIDENCE_LINES).collect();
+    tools
+        .iter()
+        .map(|tech| {
+            let id = &ctx.catalog.get(*tech).id;
+            let found = lines.iter().enumerate().find(|(_, text)| {
+                ctx.ci_steps
+                    .classify_command(text)
+                    .tools
+                    .iter()
+                    .any(|t| t == id)
+            });
+            let (line, text) = match found {
+                Some((i, text)) => (line_of(i), *text),
+                None => (line_of(0), run.as_str()),
+            };
+            Detection {
+                tech: *tech,
+                path: src.path.clone(),
+                line,
+                reason: format!("run: {}", first_line(text)),
+            }
+        })
+        .collect()
+}
+
 /// Detections for a CI service container image (`postgres:16` beside a test
 /// job), with the line it is written on as evidence.
 pub fn service_detections(
