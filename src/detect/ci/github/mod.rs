@@ -16,8 +16,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::detect::ci::{
-    action_step, command_step, finish_job, normalize_dir, run_directory, service_detections,
-    tool_detections,
+    action_step, command_step, command_tool_detections, finish_job, normalize_dir, run_directory,
+    service_detections, tool_detections,
 };
 use crate::detect::{DetectContext, Facts, join_path};
 use crate::model::{Job, Pipeline, Stage, Step};
@@ -263,8 +263,9 @@ impl<'a> Github<'a> {
             }
             let (mut step, tools) = command_step(self.ctx, line, name, run, None);
             step.directory = run_directory(dir.as_deref(), step.directory.as_deref());
-            if emit {
-                let found = tool_detections(src, &step, &tools);
+            if emit && let Some(node) = item.get("run") {
+                let line_of = script_lines(src, node);
+                let found = command_tool_detections(self.ctx, src, &step, &tools, &line_of);
                 self.facts.detections.extend(found);
             }
             return Some(step);
@@ -335,6 +336,37 @@ impl<'a> Github<'a> {
             .insert(path.to_string(), summary.clone());
         summary
     }
+}
+
+/// The file line of each line of a `run:` script. A literal block (`|`)
+/// keeps its lines one for one; a line is placed only where the file shows
+/// it, and anything else (folded or quoted text) falls back to where the
+/// script starts.
+fn script_lines<'s>(src: &'s SourceFile, node: &Node) -> impl Fn(usize) -> u32 + 's {
+    let start = src.line(node.span.start);
+    let lines: Vec<String> = node
+        .as_str()
+        .unwrap_or("")
+        .lines()
+        .map(|l| l.trim().to_string())
+        .collect();
+    move |i| {
+        let Some(wanted) = lines.get(i).filter(|l| !l.is_empty()) else {
+            return start;
+        };
+        let offset = u32::try_from(i).unwrap_or(u32::MAX);
+        // The span starts at the block's first line or at its indicator.
+        [0, 1]
+            .into_iter()
+            .map(|extra| start.saturating_add(offset).saturating_add(extra))
+            .find(|&line| written_line(src, line).is_some_and(|w| w.trim() == wanted))
+            .unwrap_or(start)
+    }
+}
+
+fn written_line(src: &SourceFile, line: u32) -> Option<&str> {
+    let at = src.line_index().line_start(line)?;
+    src.text.get(at..)?.lines().next()
 }
 
 fn workflow_key(path: &str) -> String {

@@ -193,6 +193,13 @@ jobs:
     )]);
     let lint = job(&facts, CI, "lint");
     assert_eq!(stages(lint), ["lint"]);
+    // Evidence points at the line of the block that runs the tool.
+    let ruff = facts
+        .detections
+        .iter()
+        .find(|d| d.reason.contains("ruff"))
+        .unwrap();
+    assert_eq!((ruff.line, ruff.reason.as_str()), (10, "run: ruff check ."));
     assert_eq!(lint.steps[0].line, 7);
     assert_eq!(lint.steps[0].name.as_deref(), Some("Lint"));
     assert_eq!(lint.directory.as_deref(), Some("services/api"));

@@ -29,7 +29,8 @@ use include::Config;
 use resolve::{Resolver, ScriptLine};
 
 use crate::detect::ci::{
-    action_step, command_step, finish_job, run_directory, service_detections, tool_detections,
+    action_step, command_step, command_tool_detections, finish_job, run_directory,
+    service_detections, tool_detections,
 };
 use crate::detect::{DetectContext, Facts};
 use crate::model::{Job, Pipeline, Problem, Stage, Step};
@@ -263,11 +264,20 @@ impl Builder<'_, '_> {
             self.services(&services);
         }
         finish_job(self.ctx, &mut job);
-        let named = self.ctx.ci_steps.stages_named(&stage);
+        let mut extra = self.ctx.ci_steps.stages_named(&stage);
+        extra.retain(|s| matches!(s, Stage::Deploy | Stage::Release));
+        // `release:` creates a release; GitLab Pages publishes what the
+        // `pages` job (or a job with `pages:`) leaves in `public/`.
+        if body.get("release").is_some() {
+            extra.insert(Stage::Release);
+        }
+        if id == "pages" || body.get("pages").is_some() {
+            extra.insert(Stage::Deploy);
+        }
         let step_deploys = job.steps.iter().any(|s| s.stages.contains(&Stage::Deploy));
-        for extra in [Stage::Deploy, Stage::Release] {
-            if named.contains(&extra) && !(extra == Stage::Deploy && stops) {
-                job.stages.push(extra);
+        for stage in extra {
+            if !(stage == Stage::Deploy && stops) {
+                job.stages.push(stage);
             }
         }
         if stops && !step_deploys {
@@ -301,9 +311,8 @@ impl Builder<'_, '_> {
             cwd.clone_from(&step.directory);
         }
         if let Some(src) = self.config.files.get(command.origin.file) {
-            let mut at = step.clone();
-            at.line = command.origin.line;
-            let found = tool_detections(src, &at, &tools);
+            let at = command.origin.line;
+            let found = command_tool_detections(self.ctx, src, &step, &tools, &|_| at);
             self.facts.detections.extend(found);
         }
         step

@@ -393,6 +393,15 @@ child:
   trigger:
     include: ci/child.yml
   script: npm test
+tag:
+  stage: test
+  script: echo tagging
+  release:
+    tag_name: $CI_COMMIT_TAG
+    description: Release $CI_COMMIT_TAG
+pages:
+  stage: test
+  script: mkdir public
 ",
     )]);
     let review = job(&facts, "review");
@@ -409,6 +418,8 @@ child:
     assert_eq!(stages(production), ["deploy"]);
     let child = job(&facts, "child");
     assert!(child.steps.is_empty() && child.stages.is_empty());
+    assert_eq!(stages(job(&facts, "tag")), ["release"]);
+    assert_eq!(stages(job(&facts, "pages")), ["deploy"]);
 }
 
 #[test]
