@@ -6,7 +6,7 @@
 
 mod pattern;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Deserialize;
 
@@ -91,6 +91,10 @@ pub struct StepRules {
     deploy_job_names: Vec<String>,
     stage_names: Vec<(Stage, String)>,
     commands: Vec<CommandPattern>,
+    /// Indexes of `commands` by their first word, when it is a plain name.
+    commands_by_name: HashMap<String, Vec<usize>>,
+    /// Indexes of `commands` whose first word is a glob or a gap.
+    commands_any_name: Vec<usize>,
     actions: Vec<ActionPattern>,
 }
 
@@ -123,6 +127,8 @@ impl StepRules {
             deploy_job_names: Vec::new(),
             stage_names: Vec::new(),
             commands: Vec::new(),
+            commands_by_name: HashMap::new(),
+            commands_any_name: Vec::new(),
             actions: Vec::new(),
         }
     }
@@ -161,6 +167,8 @@ impl StepRules {
                 .flat_map(|(stage, names)| names.iter().map(|n| (*stage, n.to_ascii_lowercase())))
                 .collect(),
             commands: Vec::new(),
+            commands_by_name: HashMap::new(),
+            commands_any_name: Vec::new(),
             actions: Vec::new(),
         };
         for step in file.step {
@@ -182,8 +190,18 @@ impl StepRules {
             }
             let unless: Vec<Vec<String>> = step.unless.iter().map(|u| words(u)).collect();
             for command in &step.commands {
+                let words = pattern::pattern_words(command);
+                let index = rules.commands.len();
+                match words.first() {
+                    Some(first) if !first.contains('*') && first != pattern::GAP => rules
+                        .commands_by_name
+                        .entry(first.clone())
+                        .or_default()
+                        .push(index),
+                    _ => rules.commands_any_name.push(index),
+                }
                 rules.commands.push(CommandPattern {
-                    words: words(command),
+                    words,
                     unless: unless.clone(),
                     stages: step.stages.clone(),
                     tool: tool.clone(),
@@ -220,8 +238,17 @@ impl StepRules {
                 let Some(command) = tokens.get(start..) else {
                     continue;
                 };
-                for p in &self.commands {
-                    if pattern::matches_prefix(&p.words, command)
+                let name = command.first().map_or("", |t| pattern::command_name(t));
+                // Only patterns that can match this command name, in file order.
+                let mut candidates: Vec<usize> = self
+                    .commands_by_name
+                    .get(name)
+                    .map(|found| found.to_vec())
+                    .unwrap_or_default();
+                candidates.extend(&self.commands_any_name);
+                candidates.sort_unstable();
+                for p in candidates.iter().filter_map(|&i| self.commands.get(i)) {
+                    if pattern::matches_prefix(&p.words, command, name)
                         && !p
                             .unless
                             .iter()
@@ -305,8 +332,9 @@ impl StepRules {
             let Some(rest) = tokens.get(start..) else {
                 continue;
             };
+            let name = rest.first().map_or("", |t| pattern::command_name(t));
             for w in &self.wrappers {
-                if !pattern::matches_prefix(&w.words, rest) || rest.len() <= w.words.len() {
+                if rest.len() <= w.words.len() || !pattern::matches_prefix(&w.words, rest, name) {
                     continue;
                 }
                 let after = start + w.words.len();
@@ -339,7 +367,7 @@ impl StepRules {
 }
 
 fn wrapper(text: &str) -> Wrapper {
-    let mut words = words(text);
+    let mut words = pattern::pattern_words(text);
     let anywhere_after = words.last().is_some_and(|w| w == pattern::GAP);
     if anywhere_after {
         words.pop();

@@ -11,8 +11,22 @@
 /// The word that stands for "any number of words".
 pub const GAP: &str = "...";
 
-/// Whether `pattern` matches the start of `tokens`.
-pub fn matches_prefix(pattern: &[String], tokens: &[&str]) -> bool {
+/// A pattern's words as written, except the first, which is reduced to a
+/// command name once (so `vendor/bin/phpunit` is `phpunit`).
+pub fn pattern_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+    if let Some(first) = words.first_mut()
+        && first != GAP
+    {
+        *first = command_name(first).to_string();
+    }
+    words
+}
+
+/// Whether `pattern` (from [`pattern_words`]) matches the start of `tokens`,
+/// whose first word runs the command `name` (its [`command_name`], computed
+/// once per command rather than once per pattern).
+pub fn matches_prefix(pattern: &[String], tokens: &[&str], name: &str) -> bool {
     if pattern.is_empty() || tokens.is_empty() {
         return false;
     }
@@ -20,7 +34,7 @@ pub fn matches_prefix(pattern: &[String], tokens: &[&str]) -> bool {
     let Some(first) = segments.next() else {
         return false;
     };
-    if !segment_at(first, tokens, 0) {
+    if !segment_at(first, tokens, 0, name) {
         return false;
     }
     let mut cursor = first.len();
@@ -30,7 +44,7 @@ pub fn matches_prefix(pattern: &[String], tokens: &[&str]) -> bool {
         }
         // The earliest place a segment fits leaves the most room for the
         // segments after it, so a greedy scan is exact (and linear per segment).
-        let found = (cursor..tokens.len()).find(|&at| segment_at(segment, tokens, at));
+        let found = (cursor..tokens.len()).find(|&at| segment_at(segment, tokens, at, name));
         match found {
             Some(at) => cursor = at + segment.len(),
             None => return false,
@@ -41,17 +55,18 @@ pub fn matches_prefix(pattern: &[String], tokens: &[&str]) -> bool {
 
 /// Whether the words of `sequence` appear one after another anywhere in `tokens`.
 pub fn contains_sequence(sequence: &[String], tokens: &[&str]) -> bool {
-    !sequence.is_empty() && (0..tokens.len()).any(|at| segment_at(sequence, tokens, at))
+    let name = tokens.first().map_or("", |t| command_name(t));
+    !sequence.is_empty() && (0..tokens.len()).any(|at| segment_at(sequence, tokens, at, name))
 }
 
 /// Whether `segment` (no gaps) matches `tokens` starting at index `at`.
-fn segment_at(segment: &[String], tokens: &[&str], at: usize) -> bool {
+fn segment_at(segment: &[String], tokens: &[&str], at: usize, name: &str) -> bool {
     let Some(window) = tokens.get(at..at + segment.len()) else {
         return false;
     };
     segment.iter().zip(window).enumerate().all(|(i, (p, t))| {
         if at + i == 0 {
-            glob_matches(command_name(p), command_name(t))
+            glob_matches(p, name)
         } else {
             glob_matches(p, unquote(t))
         }
@@ -108,26 +123,34 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<String> {
-        text.split_whitespace().map(str::to_string).collect()
+        pattern_words(text)
     }
 
     fn toks(text: &str) -> Vec<&str> {
         text.split_whitespace().collect()
     }
 
+    fn matches(pattern: &[String], command: &str) -> bool {
+        let tokens = toks(command);
+        let name = command_name(tokens.first().unwrap());
+        matches_prefix(pattern, &tokens, name)
+    }
+
     #[test]
     fn gaps_let_flags_sit_between_words() {
         let p = words("mvn ... verify");
-        assert!(matches_prefix(&p, &toks("mvn verify")));
-        assert!(matches_prefix(
-            &p,
-            &toks("/usr/bin/mvn -B -ntp clean verify -Pci")
-        ));
-        assert!(!matches_prefix(&p, &toks("mvn -B package")));
+        assert!(matches(&p, "mvn verify"));
+        assert!(matches(&p, "/usr/bin/mvn -B -ntp clean verify -Pci"));
+        assert!(!matches(&p, "mvn -B package"));
         let p = words("cargo fmt ... --check");
-        assert!(matches_prefix(&p, &toks("cargo fmt --all -- --check")));
-        assert!(!matches_prefix(&p, &toks("cargo fmt --all")));
-        assert!(!matches_prefix(&p, &toks("cargo clippy --check")));
+        assert!(matches(&p, "cargo fmt --all -- --check"));
+        assert!(!matches(&p, "cargo fmt --all"));
+        assert!(!matches(&p, "cargo clippy --check"));
+        // The pattern's own first word may carry a path.
+        assert!(matches(
+            &words("vendor/bin/phpunit"),
+            "./vendor/bin/phpunit -c x"
+        ));
     }
 
     #[test]
