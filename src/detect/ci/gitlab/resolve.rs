@@ -10,7 +10,7 @@ use super::config::{Kind, Origin, Val};
 use super::config::{MAX_EXTENDS_DEPTH, MAX_REFERENCE_DEPTH};
 
 /// At most this many values may be produced by `extends` and `!reference`.
-pub const MAX_VALUES: usize = 1_000_000;
+pub const MAX_VALUES: usize = 250_000;
 
 /// One command of a script, after references and nested lists are flattened.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +29,8 @@ pub struct Resolver<'a> {
     /// Jobs merged with what they extend; `None`: not a mapping.
     extended: HashMap<String, Option<Val>>,
     budget: usize,
+    /// The budget refused something (reported once).
+    exhausted: bool,
     /// Problems found: where, and what.
     pub problems: Vec<(Origin, String)>,
 }
@@ -43,7 +45,16 @@ impl<'a> Resolver<'a> {
                 .collect(),
             extended: HashMap::new(),
             budget: MAX_VALUES,
+            exhausted: false,
             problems: Vec::new(),
+        }
+    }
+
+    #[cfg(test)]
+    fn with_budget(root: &'a Val, budget: usize) -> Self {
+        Self {
+            budget,
+            ..Self::new(root)
         }
     }
 
@@ -207,8 +218,8 @@ impl<'a> Resolver<'a> {
             self.budget -= n;
             return true;
         }
-        if self.budget > 0 {
-            self.budget = 0;
+        if !self.exhausted {
+            self.exhausted = true;
             self.problem(
                 at,
                 format!(
@@ -332,6 +343,16 @@ job:
         let script = r.script(job.get("script").unwrap());
         assert!(script.len() <= MAX_REFERENCE_DEPTH * 2);
         assert!(!r.problems.is_empty());
+    }
+
+    #[test]
+    fn a_spent_budget_is_reported_once() {
+        let root = root("job:\n  script: [a, b, c, d, e]\n");
+        let job = root.get("job").unwrap().clone();
+        let mut r = Resolver::with_budget(&root, 3);
+        let script = r.script(job.get("script").unwrap());
+        assert_eq!(texts(&script), ["a", "b", "c"]);
+        assert_eq!(r.problems.len(), 1);
     }
 
     #[test]
