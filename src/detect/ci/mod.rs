@@ -20,7 +20,7 @@ pub mod steps;
 pub mod travis;
 
 use crate::catalog::TechId;
-use crate::detect::{DetectContext, Detection};
+use crate::detect::{DetectContext, Detection, join_path};
 use crate::model::{Job, Stage, Step};
 use crate::source::SourceFile;
 
@@ -141,6 +141,116 @@ pub fn tool_detections(src: &SourceFile, step: &Step, tools: &[TechId]) -> Vec<D
         .collect()
 }
 
+/// At most this many lines of one script are searched for the line that runs a tool.
+const MAX_EVIDENCE_LINES: usize = 500;
+
+/// Detections for the tools a command step runs, each pointing at the first
+/// line of its script that runs the tool (not just the script's first line).
+/// `line_of(i)` is the file line of the script's `i`-th line; providers that
+/// cannot tell return the step's line.
+pub fn command_tool_detections(
+    ctx: &DetectContext<'_>,
+    src: &SourceFile,
+    step: &Step,
+    tools: &[TechId],
+    line_of: &dyn Fn(usize) -> u32,
+) -> Vec<Detection> {
+    let Some(run) = &step.run else {
+        return tool_detections(src, step, tools);
+    };
+    let lines: Vec<&str> = run.lines().take(MAX_EVIDENCE_LINES).collect();
+    tools
+        .iter()
+        .map(|tech| {
+            let id = &ctx.catalog.get(*tech).id;
+            let found = lines.iter().enumerate().find(|(_, text)| {
+                ctx.ci_steps
+                    .classify_command(text)
+                    .tools
+                    .iter()
+                    .any(|t| t == id)
+            });
+            let (line, text) = match found {
+                Some((i, text)) => (line_of(i), *text),
+                None => (line_of(0), run.as_str()),
+            };
+            Detection {
+                tech: *tech,
+                path: src.path.clone(),
+                line,
+                reason: format!("run: {}", first_line(text)),
+            }
+        })
+        .collect()
+}
+
+/// Detections for a CI service container image (`postgres:16` beside a test
+/// job), with the line it is written on as evidence.
+pub fn service_detections(
+    ctx: &DetectContext<'_>,
+    src: &SourceFile,
+    image: &str,
+    line: u32,
+) -> Vec<Detection> {
+    ctx.catalog
+        .match_image(image)
+        .into_iter()
+        .map(|tech| Detection {
+            tech,
+            path: src.path.clone(),
+            line,
+            reason: format!("CI service {image}"),
+        })
+        .collect()
+}
+
+/// How CI configuration names the checkout directory.
+const WORKSPACE_VARIABLES: [&str; 6] = [
+    "${{ github.workspace }}",
+    "${{github.workspace}}",
+    "$GITHUB_WORKSPACE",
+    "${GITHUB_WORKSPACE}",
+    "$CI_PROJECT_DIR",
+    "${CI_PROJECT_DIR}",
+];
+
+/// A directory as CI configuration writes it (`./api/`, `${{ github.workspace }}/api`,
+/// `$CI_PROJECT_DIR/api`), relative to the root; `None` for the root itself
+/// and for anything that cannot be known without running the pipeline
+/// (other variables, absolute paths, paths that leave the root).
+pub fn normalize_dir(dir: &str) -> Option<String> {
+    let mut dir = dir.trim().trim_matches(|c| c == '"' || c == '\'');
+    for workspace in WORKSPACE_VARIABLES {
+        if let Some(rest) = dir.strip_prefix(workspace) {
+            dir = rest.trim_start_matches('/');
+            if dir.is_empty() {
+                return None;
+            }
+        }
+    }
+    if dir.starts_with('/') || dir.starts_with('~') || dir.contains('$') {
+        return None;
+    }
+    join_path("", dir).filter(|d| !d.is_empty())
+}
+
+/// Where a command runs: `cd` (already normalised by the step rules) inside
+/// the directory its step or job says, if any.
+pub fn run_directory(base: Option<&str>, cd: Option<&str>) -> Option<String> {
+    match cd {
+        None => base.map(str::to_string),
+        Some(cd) => {
+            if WORKSPACE_VARIABLES.iter().any(|w| cd.starts_with(w)) {
+                return normalize_dir(cd);
+            }
+            if cd.starts_with('/') || cd.contains('$') || cd == "-" {
+                return None;
+            }
+            join_path(base.unwrap_or(""), cd).filter(|d| !d.is_empty())
+        }
+    }
+}
+
 fn first_line(text: &str) -> String {
     let line = text
         .lines()
@@ -190,4 +300,40 @@ pub fn finish_job(ctx: &DetectContext<'_>, job: &mut Job) {
     }
     job.needs.sort();
     job.needs.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_are_normalised_or_unknown() {
+        assert_eq!(normalize_dir("./api/").as_deref(), Some("api"));
+        assert_eq!(
+            normalize_dir("${{ github.workspace }}/services/api").as_deref(),
+            Some("services/api")
+        );
+        assert_eq!(normalize_dir("$CI_PROJECT_DIR/web").as_deref(), Some("web"));
+        assert_eq!(normalize_dir("."), None);
+        assert_eq!(normalize_dir("$CI_PROJECT_DIR"), None);
+        assert_eq!(normalize_dir("${{ matrix.dir }}"), None);
+        assert_eq!(normalize_dir("/tmp/build"), None);
+        assert_eq!(normalize_dir("../outside"), None);
+    }
+
+    #[test]
+    fn cd_is_relative_to_the_step_directory() {
+        assert_eq!(
+            run_directory(Some("backend"), Some("app")).as_deref(),
+            Some("backend/app")
+        );
+        assert_eq!(run_directory(Some("backend"), Some("..")), None);
+        assert_eq!(run_directory(None, Some("web")).as_deref(), Some("web"));
+        assert_eq!(run_directory(Some("web"), None).as_deref(), Some("web"));
+        assert_eq!(run_directory(None, Some("$DIR")), None);
+        assert_eq!(
+            run_directory(Some("web"), Some("$CI_PROJECT_DIR/api")).as_deref(),
+            Some("api")
+        );
+    }
 }

@@ -1,9 +1,12 @@
 //! What a CI step does, decided by data: `rules/ci-steps.toml` lists commands
 //! (`pytest`, `go test`, `kubectl apply`) and actions (`github/codeql-action/analyze`)
 //! with the stages they cover and the tool they run. Provider modules extract
-//! commands and actions; this module classifies them.
+//! commands and actions; this module classifies them. How one pattern matches
+//! one command is in [`pattern`].
 
-use std::collections::BTreeSet;
+mod pattern;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Deserialize;
 
@@ -18,9 +21,13 @@ struct StepsFile {
     /// stripped before matching.
     #[serde(default)]
     wrappers: Vec<String>,
-    /// Job names or ids that say a job deploys (`deploy`, `release-prod`).
+    /// Job names or ids that say a job deploys (`deploy`, `production`).
     #[serde(default)]
     deploy_job_names: Vec<String>,
+    /// Words that say what a job does when only its name is known (a GitLab
+    /// stage, a remote reusable workflow's file name).
+    #[serde(default)]
+    stage_names: BTreeMap<Stage, Vec<String>>,
     #[serde(default)]
     step: Vec<StepDef>,
 }
@@ -41,14 +48,34 @@ struct StepDef {
     /// `github/codeql-action/*`).
     #[serde(default)]
     actions: Vec<String>,
+    /// Word sequences that, anywhere in the command, mean it does not do what
+    /// the step says (`-DskipTests` for `mvn package`, `--dry-run*` for
+    /// `kubectl apply`).
+    #[serde(default)]
+    unless: Vec<String>,
 }
 
 #[derive(Debug)]
 struct CommandPattern {
     words: Vec<String>,
+    unless: Vec<Vec<String>>,
     stages: Vec<Stage>,
     tool: Option<String>,
 }
+
+/// A word sequence that runs the command after it.
+#[derive(Debug)]
+struct Wrapper {
+    words: Vec<String>,
+    /// Written with a trailing `...`: the command may start at any later
+    /// word (`docker compose run --rm -e X=1 api pytest`).
+    anywhere_after: bool,
+}
+
+/// At most this many ways to read one command through its wrappers.
+const MAX_READINGS: usize = 64;
+/// A `...` wrapper tries the command at most this many words after it.
+const MAX_WRAPPED_START: usize = 24;
 
 #[derive(Debug)]
 struct ActionPattern {
@@ -60,9 +87,14 @@ struct ActionPattern {
 /// The loaded step signatures.
 #[derive(Debug)]
 pub struct StepRules {
-    wrappers: Vec<Vec<String>>,
+    wrappers: Vec<Wrapper>,
     deploy_job_names: Vec<String>,
+    stage_names: Vec<(Stage, String)>,
     commands: Vec<CommandPattern>,
+    /// Indexes of `commands` by their first word, when it is a plain name.
+    commands_by_name: HashMap<String, Vec<usize>>,
+    /// Indexes of `commands` whose first word is a glob or a gap.
+    commands_any_name: Vec<usize>,
     actions: Vec<ActionPattern>,
 }
 
@@ -93,7 +125,10 @@ impl StepRules {
         Self {
             wrappers: Vec::new(),
             deploy_job_names: Vec::new(),
+            stage_names: Vec::new(),
             commands: Vec::new(),
+            commands_by_name: HashMap::new(),
+            commands_any_name: Vec::new(),
             actions: Vec::new(),
         }
     }
@@ -120,17 +155,22 @@ impl StepRules {
             ))
         })?;
         let mut rules = StepRules {
-            wrappers: file.wrappers.iter().map(|w| words(w)).collect(),
+            wrappers: file.wrappers.iter().map(|w| wrapper(w)).collect(),
             deploy_job_names: file
                 .deploy_job_names
                 .iter()
                 .map(|n| n.to_ascii_lowercase())
                 .collect(),
+            stage_names: file
+                .stage_names
+                .iter()
+                .flat_map(|(stage, names)| names.iter().map(|n| (*stage, n.to_ascii_lowercase())))
+                .collect(),
             commands: Vec::new(),
+            commands_by_name: HashMap::new(),
+            commands_any_name: Vec::new(),
             actions: Vec::new(),
         };
-        // Longest wrappers first, so `python -m` is tried before `python`.
-        rules.wrappers.sort_by_key(|w| std::cmp::Reverse(w.len()));
         for step in file.step {
             let tool = step.tool.clone();
             if step.stages.is_empty() && tool.is_none() {
@@ -148,9 +188,21 @@ impl StepRules {
                     "a step needs `stages` or a `tool`",
                 )));
             }
+            let unless: Vec<Vec<String>> = step.unless.iter().map(|u| words(u)).collect();
             for command in &step.commands {
+                let words = pattern::pattern_words(command);
+                let index = rules.commands.len();
+                match words.first() {
+                    Some(first) if !first.contains('*') && first != pattern::GAP => rules
+                        .commands_by_name
+                        .entry(first.clone())
+                        .or_default()
+                        .push(index),
+                    _ => rules.commands_any_name.push(index),
+                }
                 rules.commands.push(CommandPattern {
-                    words: words(command),
+                    words,
+                    unless: unless.clone(),
                     stages: step.stages.clone(),
                     tool: tool.clone(),
                 });
@@ -172,9 +224,8 @@ impl StepRules {
         for simple in split_commands(script) {
             let mut tokens: Vec<&str> = simple.split_whitespace().collect();
             // `FOO=bar cmd`: environment assignments before the command.
-            while tokens.first().is_some_and(|t| is_assignment(t)) {
-                tokens.remove(0);
-            }
+            let assignments = tokens.iter().take_while(|t| is_assignment(t)).count();
+            tokens.drain(..assignments);
             if tokens.first() == Some(&"cd") {
                 if out.directory.is_none()
                     && let Some(dir) = tokens.get(1)
@@ -183,10 +234,28 @@ impl StepRules {
                 }
                 continue;
             }
-            let tokens = self.strip_wrappers(&tokens);
-            for pattern in &self.commands {
-                if matches_words(&pattern.words, &tokens) {
-                    out.add(&pattern.stages, pattern.tool.as_ref());
+            for start in self.readings(&tokens) {
+                let Some(command) = tokens.get(start..) else {
+                    continue;
+                };
+                let name = command.first().map_or("", |t| pattern::command_name(t));
+                // Only patterns that can match this command name, in file order.
+                let mut candidates: Vec<usize> = self
+                    .commands_by_name
+                    .get(name)
+                    .map(|found| found.to_vec())
+                    .unwrap_or_default();
+                candidates.extend(&self.commands_any_name);
+                candidates.sort_unstable();
+                for p in candidates.iter().filter_map(|&i| self.commands.get(i)) {
+                    if pattern::matches_prefix(&p.words, command, name)
+                        && !p
+                            .unless
+                            .iter()
+                            .any(|u| pattern::contains_sequence(u, command))
+                    {
+                        out.add(&p.stages, p.tool.as_ref());
+                    }
                 }
             }
         }
@@ -202,9 +271,9 @@ impl StepRules {
             .trim()
             .to_ascii_lowercase();
         let mut out = Classification::default();
-        for pattern in &self.actions {
-            if action_matches(&pattern.pattern, &name) {
-                out.add(&pattern.stages, pattern.tool.as_ref());
+        for p in &self.actions {
+            if pattern::glob_matches(&p.pattern, &name) {
+                out.add(&p.stages, p.tool.as_ref());
             }
         }
         out
@@ -233,27 +302,79 @@ impl StepRules {
             .any(|word| self.deploy_job_names.iter().any(|n| n == word))
     }
 
-    fn strip_wrappers<'a>(&self, tokens: &[&'a str]) -> Vec<&'a str> {
-        let mut rest: Vec<&str> = tokens.to_vec();
-        // Wrappers can nest (`sudo -E poetry run pytest`); bounded by length.
-        let mut changed = true;
-        while changed && !rest.is_empty() {
-            changed = false;
-            for wrapper in &self.wrappers {
-                if let Some(len) = match_len(wrapper, &rest)
-                    && rest.len() > len
-                {
-                    rest.drain(..len);
-                    // Flags of the wrapper itself (`npx --yes`, `sudo -E`).
-                    while rest.first().is_some_and(|t| t.starts_with('-')) && rest.len() > 1 {
-                        rest.remove(0);
-                    }
-                    changed = true;
-                    break;
+    /// What a name alone says a job does: `deploy_job_names` give `deploy`,
+    /// `stage_names` the other stages (`release`, `security`, ...).
+    pub fn stages_named(&self, name: &str) -> BTreeSet<Stage> {
+        let lower = name.to_ascii_lowercase();
+        let mut out = BTreeSet::new();
+        for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
+            for (stage, n) in &self.stage_names {
+                if n == word {
+                    out.insert(*stage);
                 }
             }
         }
-        rest
+        if self.is_deploy_job_name(name) {
+            out.insert(Stage::Deploy);
+        }
+        out
+    }
+
+    /// Where the real command may start in `tokens`: 0, and after each
+    /// wrapper (`poetry run`, `npx --yes`, `docker compose run ... `), nested.
+    /// Every reading is kept, so `yarn test` matches `yarn test*` and
+    /// `yarn eslint .` matches `eslint`.
+    fn readings(&self, tokens: &[&str]) -> Vec<usize> {
+        let mut starts = vec![0];
+        let mut next = 0;
+        while let Some(&start) = starts.get(next) {
+            next += 1;
+            let Some(rest) = tokens.get(start..) else {
+                continue;
+            };
+            let name = rest.first().map_or("", |t| pattern::command_name(t));
+            for w in &self.wrappers {
+                if rest.len() <= w.words.len() || !pattern::matches_prefix(&w.words, rest, name) {
+                    continue;
+                }
+                let after = start + w.words.len();
+                if w.anywhere_after {
+                    let end = tokens.len().min(after + MAX_WRAPPED_START);
+                    for at in after..end {
+                        if !starts.contains(&at) && starts.len() < MAX_READINGS {
+                            starts.push(at);
+                        }
+                    }
+                } else {
+                    // The wrapper's own flags (`npx --yes`, `sudo -E`) and
+                    // assignments (`env CI=1`) come before the command.
+                    let mut at = after;
+                    while at + 1 < tokens.len()
+                        && tokens
+                            .get(at)
+                            .is_some_and(|t| t.starts_with('-') || is_assignment(t))
+                    {
+                        at += 1;
+                    }
+                    if !starts.contains(&at) && starts.len() < MAX_READINGS {
+                        starts.push(at);
+                    }
+                }
+            }
+        }
+        starts
+    }
+}
+
+fn wrapper(text: &str) -> Wrapper {
+    let mut words = pattern::pattern_words(text);
+    let anywhere_after = words.last().is_some_and(|w| w == pattern::GAP);
+    if anywhere_after {
+        words.pop();
+    }
+    Wrapper {
+        words,
+        anywhere_after,
     }
 }
 
@@ -275,59 +396,6 @@ fn clean_dir(dir: &str) -> String {
     let dir = dir.trim_start_matches("./").trim_end_matches('/');
     dir.replace("${{ github.workspace }}/", "")
         .replace("$GITHUB_WORKSPACE/", "")
-}
-
-/// Whether `pattern` matches the start of `tokens`. A pattern word ending in
-/// `*` matches by prefix; the command's first word may carry a path
-/// (`./gradlew`, `/usr/bin/pytest`) and a `.exe`/`.bat`/`.cmd` suffix.
-fn matches_words(pattern: &[String], tokens: &[&str]) -> bool {
-    match_len(pattern, tokens).is_some()
-}
-
-/// How many tokens `pattern` matches at the start of `tokens`, if it does.
-/// Options the pattern does not name are skipped between its words, so
-/// `mvn package` matches `mvn -B package` and `./gradlew --no-daemon test`
-/// matches `gradlew test`.
-fn match_len(pattern: &[String], tokens: &[&str]) -> Option<usize> {
-    let (first, rest) = pattern.split_first()?;
-    let token = tokens.first()?;
-    if !word_matches(command_name(first), command_name(token)) {
-        return None;
-    }
-    let mut at = 1;
-    for p in rest {
-        while !p.starts_with('-')
-            && tokens
-                .get(at)
-                .is_some_and(|t| t.starts_with('-') && *t != p)
-        {
-            at += 1;
-        }
-        let t = tokens.get(at)?.trim_matches(|c| c == '"' || c == '\'');
-        if !word_matches(p, t) {
-            return None;
-        }
-        at += 1;
-    }
-    Some(at)
-}
-
-fn word_matches(pattern: &str, token: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => token.starts_with(prefix),
-        None => token == pattern,
-    }
-}
-
-fn command_name(token: &str) -> &str {
-    let base = token.rsplit(['/', '\\']).next().unwrap_or(token);
-    let base = base.trim_matches(|c| c == '"' || c == '\'' || c == '(' || c == ')');
-    for ext in [".exe", ".bat", ".cmd", ".sh"] {
-        if let Some(stripped) = base.strip_suffix(ext) {
-            return stripped;
-        }
-    }
-    base
 }
 
 /// Split a script into simple commands: lines, `&&`, `||`, `;`, `|`.
@@ -356,13 +424,6 @@ fn split_commands(script: &str) -> Vec<String> {
     out
 }
 
-fn action_matches(pattern: &str, name: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => name == pattern,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,8 +436,12 @@ mod tests {
         )])
         .unwrap();
         let text = r#"
-wrappers = ["poetry run", "uv run", "python -m", "npx", "bundle exec", "sudo"]
+wrappers = ["poetry run", "uv run", "python -m", "npx", "bundle exec", "sudo", "yarn", "docker compose run ..."]
 deploy_job_names = ["deploy", "release"]
+
+[stage_names]
+security = ["codeql", "sast"]
+test = ["test", "tests"]
 
 [[step]]
 tool = "pytest"
@@ -389,7 +454,17 @@ commands = ["go test", "npm test", "npm run test*", "./gradlew test", "make test
 
 [[step]]
 stages = ["deploy"]
-commands = ["kubectl apply", "helm upgrade"]
+commands = ["kubectl ... apply", "helm upgrade"]
+unless = ["--dry-run*"]
+
+[[step]]
+tool = "eslint"
+stages = ["lint"]
+commands = ["eslint"]
+
+[[step]]
+stages = ["test"]
+commands = ["yarn test*"]
 
 [[step]]
 tool = "codeql"
@@ -449,7 +524,7 @@ actions = ["github/codeql-action/analyze", "github/codeql-action/upload-sarif*"]
         let (catalog, rules) = rules();
         let c = rules.classify_action("github/codeql-action/analyze@v3");
         assert_eq!(c.tools, ["codeql"]);
-        assert_eq!(rules.unknown_tools(&catalog), ["codeql"]);
+        assert_eq!(rules.unknown_tools(&catalog), ["codeql", "eslint"]);
         assert!(
             rules
                 .classify_action("GitHub/codeql-action/upload-sarif@abc")
@@ -470,6 +545,63 @@ actions = ["github/codeql-action/analyze", "github/codeql-action/upload-sarif*"]
         assert!(rules.is_deploy_job_name("deploy-production"));
         assert!(rules.is_deploy_job_name("Release"));
         assert!(!rules.is_deploy_job_name("redeployment-check"));
+    }
+
+    #[test]
+    fn every_reading_through_wrappers_is_tried() {
+        let (_, rules) = rules();
+        assert!(
+            rules
+                .classify_command("yarn test --coverage")
+                .stages
+                .contains(&Stage::Test)
+        );
+        assert_eq!(rules.classify_command("yarn eslint .").tools, ["eslint"]);
+        assert!(rules.classify_command("yarn install").stages.is_empty());
+        let c = rules.classify_command("docker compose run --rm -e CI=1 api poetry run pytest");
+        assert_eq!(c.tools, ["pytest"]);
+        assert!(
+            rules
+                .classify_command("docker compose run --rm api")
+                .stages
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn unless_words_veto_a_match() {
+        let (_, rules) = rules();
+        assert!(
+            rules
+                .classify_command("kubectl -n prod apply -f k8s/")
+                .stages
+                .contains(&Stage::Deploy)
+        );
+        assert!(
+            rules
+                .classify_command("kubectl apply --dry-run=server -f k8s/")
+                .stages
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn names_say_stages() {
+        let (_, rules) = rules();
+        let named = rules.stages_named("codeql-analysis.yml");
+        assert_eq!(named.into_iter().collect::<Vec<_>>(), [Stage::Security]);
+        let named = rules.stages_named("Deploy_Tests");
+        assert_eq!(
+            named.into_iter().collect::<Vec<_>>(),
+            [Stage::Test, Stage::Deploy]
+        );
+        assert!(rules.stages_named("build").is_empty());
+    }
+
+    #[test]
+    fn unknown_stage_names_are_an_error() {
+        let err = StepRules::from_str("s.toml", "[stage_names]\nqa = [\"x\"]\n").unwrap_err();
+        assert!(err.message.contains("qa"), "{}", err.message);
     }
 
     #[test]

@@ -1,9 +1,0 @@
-//! Placeholder until the github CI provider lands; it reports nothing.
-
-use crate::detect::{DetectContext, Facts};
-use crate::source::SourceFile;
-use crate::walk::FileKind;
-
-pub fn detect(_ctx: &DetectContext<'_>, _files: &[(FileKind, &SourceFile)]) -> Facts {
-    Facts::default()
-}
