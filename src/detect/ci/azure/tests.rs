@@ -112,7 +112,7 @@ fn cli_tasks_are_classified_by_the_command_they_run() {
     assert_eq!(stages_of(0), ["test"]);
     assert_eq!(stages_of(1), ["build", "release"]);
     assert_eq!(stages_of(2), ["deploy"]);
-    assert!(detected(&facts, "helm", "uses: HelmDeploy@0"));
+    assert!(detected(&facts, "helm", "run: helm upgrade"));
 }
 
 #[test]

@@ -71,7 +71,8 @@ fn declarative_stages_parallel_branches_and_directories() {
         build.steps[0].run.as_deref(),
         Some("./mvnw -q package -DskipTests")
     );
-    assert_eq!(stages(job(p, "Unit")), ["test"]);
+    // `mvn verify` compiles and packages before it tests.
+    assert_eq!(stages(job(p, "Unit")), ["build", "test"]);
     assert_eq!(stages(job(p, "Lint")), ["lint"]);
     let deploy = job(p, "Deploy");
     assert_eq!(stages(deploy), ["deploy"]);

@@ -102,12 +102,13 @@ pub fn stages(job: &Job) -> Vec<&'static str> {
 }
 
 /// Whether a technology was detected with evidence reason `reason`.
+/// Whether `tech` was detected with a reason that starts with `reason`.
 pub fn detected(facts: &Facts, tech: &str, reason: &str) -> bool {
     let id = catalog().id_of(tech).unwrap();
     facts
         .detections
         .iter()
-        .any(|d| d.tech == id && d.reason == reason)
+        .any(|d| d.tech == id && d.reason.starts_with(reason))
 }
 
 #[cfg(test)]
