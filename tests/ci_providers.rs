@@ -148,7 +148,13 @@ fn jenkins_nested_and_parallel_stages() {
         [
             row("Build", 8, &["build"], &[], Some("api")),
             // `mvn verify` compiles and packages before it tests.
-            row("Unit tests", 17, &["build", "test"], &["Build"], Some("api")),
+            row(
+                "Unit tests",
+                17,
+                &["build", "test"],
+                &["Build"],
+                Some("api")
+            ),
             row("Sonar", 29, &["security"], &["Build"], Some("api")),
             row("Dependency audit", 39, &["security"], &["Sonar"], None),
             row(

@@ -808,3 +808,23 @@ fn names_say_what_a_job_does() {
     assert!(!rules.is_deploy_job_name("redeploy-check"));
     assert!(!rules.is_deploy_job_name("build-image"));
 }
+
+#[test]
+fn unlisted_actions_named_after_a_tool_run_that_tool() {
+    check_actions(&[
+        (
+            "temporalio/public-actions/golang/govulncheck@main",
+            &["security"],
+            &["govulncheck"],
+        ),
+        ("acme/trivy-action@v1", &["security"], &["trivy"]),
+        ("acme/deploy-helper@v2", NONE, NONE),
+        ("actions/checkout@v4", NONE, NONE),
+        ("./.github/actions/pytest", NONE, NONE),
+    ]);
+    check_commands(&[(
+        "sfw uv run pre-commit run --all",
+        &["lint"],
+        &["pre-commit"],
+    )]);
+}

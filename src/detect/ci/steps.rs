@@ -276,6 +276,16 @@ impl StepRules {
                 out.add(&p.stages, p.tool.as_ref());
             }
         }
+        if out.stages.is_empty() && out.tools.is_empty() {
+            // An action the data does not list, named after the tool it runs
+            // (`acme/actions/golang/govulncheck`, `acme/trivy-action`): read
+            // its name as that tool's command.
+            if let Some(tool) = action_tool_name(&name) {
+                let by_name = self.classify_command(tool);
+                out.stages = by_name.stages;
+                out.tools = by_name.tools;
+            }
+        }
         out
     }
 
@@ -396,6 +406,26 @@ fn clean_dir(dir: &str) -> String {
     let dir = dir.trim_start_matches("./").trim_end_matches('/');
     dir.replace("${{ github.workspace }}/", "")
         .replace("$GITHUB_WORKSPACE/", "")
+}
+
+/// The tool an action is named after: its last path segment without an
+/// `action` affix (`trivy-action` → `trivy`); `None` for local and docker
+/// actions and for generic names.
+fn action_tool_name(name: &str) -> Option<&str> {
+    if name.starts_with("./") || name.starts_with("docker://") {
+        return None;
+    }
+    let last = name.rsplit('/').next()?;
+    let tool = last
+        .strip_suffix("-action")
+        .or_else(|| last.strip_prefix("action-"))
+        .unwrap_or(last);
+    (!tool.is_empty()
+        && tool != "action"
+        && tool
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    .then_some(tool)
 }
 
 /// Split a script into simple commands: lines, `&&`, `||`, `;`, `|`.
