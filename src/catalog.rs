@@ -8,11 +8,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::GlobBuilder;
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::error::FileError;
 use crate::model::Ecosystem;
+
+mod markers;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -200,10 +203,7 @@ pub struct Catalog {
     by_id: HashMap<String, TechId>,
     packages: HashMap<Ecosystem, PatternSet>,
     images: PatternSet,
-    file_names: GlobSet,
-    file_name_techs: Vec<TechId>,
-    file_paths: GlobSet,
-    file_path_techs: Vec<TechId>,
+    markers: markers::MarkerIndex,
     env: Vec<(String, TechId)>,
     urls: HashMap<String, TechId>,
     engines: PatternSet,
@@ -230,8 +230,15 @@ impl Catalog {
     ) -> Result<Self, Box<FileError>> {
         let mut technologies: Vec<TechnologyDef> = Vec::new();
         let mut by_id: HashMap<String, TechId> = HashMap::new();
-        for (path, text) in files {
-            let file: CatalogFile = toml_edit::de::from_str(&text).map_err(|e| {
+        // Parsing is most of the load time: parse the files in parallel, then
+        // check and index them in their given order.
+        let files: Vec<(String, String)> = files.into_iter().collect();
+        let parsed: Vec<Result<CatalogFile, toml_edit::de::Error>> = files
+            .par_iter()
+            .map(|(_, text)| toml_edit::de::from_str(text))
+            .collect();
+        for ((path, text), file) in files.into_iter().zip(parsed) {
+            let file: CatalogFile = file.map_err(|e| {
                 Box::new(
                     FileError::new(&path, &text, e.span(), e.message().to_string())
                         .with_help("see the other files in rules/technologies/ for the format"),
@@ -310,10 +317,7 @@ impl Catalog {
     ) -> Result<Self, Box<FileError>> {
         let mut packages: HashMap<Ecosystem, PatternSet> = HashMap::new();
         let mut images = PatternSet::default();
-        let mut names = GlobSetBuilder::new();
-        let mut name_techs = Vec::new();
-        let mut paths = GlobSetBuilder::new();
-        let mut path_techs = Vec::new();
+        let mut marker_patterns: Vec<(String, TechId)> = Vec::new();
         let mut env = Vec::new();
         let mut urls = HashMap::new();
         let mut engines = PatternSet::default();
@@ -337,24 +341,16 @@ impl Catalog {
                 images.insert(image.to_ascii_lowercase(), idx);
             }
             for pattern in &tech.files {
-                let glob = GlobBuilder::new(pattern)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|e| {
-                        Box::new(FileError::new(
-                            format!("rules/technologies/{}.toml", tech.category),
-                            "",
-                            None,
-                            format!("bad file pattern `{pattern}` in `{}`: {e}", tech.id),
-                        ))
-                    })?;
-                if pattern.contains('/') {
-                    paths.add(glob);
-                    path_techs.push(idx);
-                } else {
-                    names.add(glob);
-                    name_techs.push(idx);
-                }
+                // Checked here so that the error names the technology.
+                GlobBuilder::new(pattern).build().map_err(|e| {
+                    Box::new(FileError::new(
+                        format!("rules/technologies/{}.toml", tech.category),
+                        "",
+                        None,
+                        format!("bad file pattern `{pattern}` in `{}`: {e}", tech.id),
+                    ))
+                })?;
+                marker_patterns.push((pattern.clone(), idx));
             }
             for prefix in &tech.env {
                 env.push((prefix.clone(), idx));
@@ -384,25 +380,14 @@ impl Catalog {
         // Longest prefix first, so `SENTRY_DSN` wins over a shorter, vaguer prefix.
         env.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
 
-        let build = |b: GlobSetBuilder| {
-            b.build().map_err(|e| {
-                Box::new(FileError::new(
-                    "rules/technologies",
-                    "",
-                    None,
-                    format!("bad file patterns: {e}"),
-                ))
-            })
-        };
+        let markers = markers::MarkerIndex::build(&marker_patterns)
+            .map_err(|e| Box::new(FileError::new("rules/technologies", "", None, e)))?;
         Ok(Self {
             technologies,
             by_id,
             packages,
             images,
-            file_names: build(names)?,
-            file_name_techs: name_techs,
-            file_paths: build(paths)?,
-            file_path_techs: path_techs,
+            markers,
             env,
             urls,
             engines,
@@ -453,28 +438,21 @@ impl Catalog {
     /// Technologies a marker file announces. `path` is relative to the root.
     pub fn match_file(&self, path: &str) -> Vec<TechId> {
         let name = path.rsplit('/').next().unwrap_or(path);
-        let mut out: Vec<TechId> = self
-            .file_names
-            .matches(name)
-            .into_iter()
-            .map(|i| self.file_name_techs[i])
-            .collect();
-        if !self.file_path_techs.is_empty() {
-            for i in self.file_paths.matches(path) {
-                let tech = self.file_path_techs[i];
-                if !out.contains(&tech) {
-                    out.push(tech);
-                }
-            }
-        }
+        let mut out = Vec::new();
+        self.match_file_into(path, name, &mut Vec::new(), &mut out);
         out
     }
 
-    /// Whether any marker-file pattern could match this file (cheap pre-check).
-    pub fn is_marker_file(&self, path: &str) -> bool {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        self.file_names.is_match(name)
-            || (!self.file_path_techs.is_empty() && self.file_paths.is_match(path))
+    /// [`Catalog::match_file`] for the walk's hot loop: `name` is the path's
+    /// file name, `scratch` a buffer to reuse, and matches are appended to `out`.
+    pub fn match_file_into(
+        &self,
+        path: &str,
+        name: &str,
+        scratch: &mut Vec<usize>,
+        out: &mut Vec<TechId>,
+    ) {
+        self.markers.match_into(path, name, scratch, out);
     }
 
     /// The technology an environment variable name points at, by prefix.

@@ -181,7 +181,9 @@ fn stack(cli: &Cli, args: &StackArgs) -> Result<ExitCode, Error> {
         StackFormat::Mermaid => crate::report::stack::mermaid::render(&stack),
     };
     if !cli.global.quiet || args.output.is_some() {
-        write_output(&text, args.output.as_deref(), cli.global.color)?;
+        // Only the pretty format carries styles; the others are written as is.
+        let color = (args.format == StackFormat::Pretty).then_some(cli.global.color);
+        write_output(&text, args.output.as_deref(), color)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -213,19 +215,21 @@ fn color_enabled(choice: ColorChoice, for_file: bool) -> bool {
     }
 }
 
-/// Write text that may hold ANSI styles: to a file (plain unless color is
-/// forced) or to stdout (styled when stdout is a terminal and color is on).
+/// Write the output to a file or stdout. `color` is `None` for plain formats;
+/// for styled text it says whether to keep the styles (a file gets them only
+/// when forced; stdout when it is a terminal and color is on).
 fn write_output(
     text: &str,
     output: Option<&std::path::Path>,
-    color: ColorChoice,
+    color: Option<ColorChoice>,
 ) -> Result<(), Error> {
     match output {
         Some(path) => {
-            let body = if color_enabled(color, true) {
-                text.to_string()
-            } else {
-                anstream::adapter::strip_str(text).to_string()
+            let body = match color {
+                Some(choice) if !color_enabled(choice, true) => {
+                    anstream::adapter::strip_str(text).to_string()
+                }
+                _ => text.to_string(),
             };
             std::fs::write(path, body).map_err(|source| Error::Write {
                 path: path.to_path_buf(),
@@ -233,16 +237,26 @@ fn write_output(
             })
         }
         None => {
-            let choice = match color {
-                ColorChoice::Always => anstream::ColorChoice::Always,
-                ColorChoice::Never => anstream::ColorChoice::Never,
-                ColorChoice::Auto => anstream::ColorChoice::Auto,
+            let result = match color {
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout
+                        .write_all(text.as_bytes())
+                        .and_then(|()| stdout.flush())
+                }
+                Some(color) => {
+                    let choice = match color {
+                        ColorChoice::Always => anstream::ColorChoice::Always,
+                        ColorChoice::Never => anstream::ColorChoice::Never,
+                        ColorChoice::Auto => anstream::ColorChoice::Auto,
+                    };
+                    let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+                    stdout
+                        .write_all(text.as_bytes())
+                        .and_then(|()| stdout.flush())
+                }
             };
-            let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), choice);
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            match result {
                 Ok(()) => Ok(()),
                 // A closed pipe (`stacklint stack | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

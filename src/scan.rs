@@ -98,8 +98,9 @@ fn team(root: &Path, options: ScanOptions) -> Team {
 /// Everything the detectors found under `root`, before assembly: for tests
 /// and tools that want the raw facts.
 pub fn collect_facts(root: &Path, catalog: &Catalog) -> Result<(WalkOutput, Facts)> {
-    let ci_steps = StepRules::builtin()?;
-    let walked = walk::walk(root, catalog);
+    // The step rules load while the tree is walked.
+    let (ci_steps, walked) = rayon::join(StepRules::builtin, || walk::walk(root, catalog));
+    let ci_steps = ci_steps?;
     let reader = Reader::new(root);
 
     let wanted = |kind: FileKind| DETECTORS.iter().any(|d| d.kinds.contains(&kind));

@@ -142,11 +142,18 @@ struct Visitor<'a> {
     root: &'a Path,
     catalog: &'a Catalog,
     local: Partial,
+    /// Buffers reused for every file's marker matching.
+    scratch: Vec<usize>,
+    marker_techs: Vec<TechId>,
+    /// Language counts of the directory being visited: a directory's files
+    /// come one after another, so they are added up here and stored once.
+    current_dir: Option<(String, HashMap<TechId, u64>)>,
     sink: &'a Mutex<Vec<Partial>>,
 }
 
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
+        self.flush_dir();
         let local = std::mem::take(&mut self.local);
         if let Ok(mut sink) = self.sink.lock() {
             sink.push(local);
@@ -165,6 +172,15 @@ impl ParallelVisitor for Visitor<'_> {
 }
 
 impl Visitor<'_> {
+    fn flush_dir(&mut self) {
+        if let Some((dir, counts)) = self.current_dir.take() {
+            let slot = self.local.dir_languages.entry(dir).or_default();
+            for (lang, n) in counts {
+                *slot.entry(lang).or_default() += n;
+            }
+        }
+    }
+
     fn visit_entry(&mut self, entry: &DirEntry) {
         let Some(file_type) = entry.file_type() else {
             return;
@@ -181,9 +197,9 @@ impl Visitor<'_> {
             return;
         }
         self.local.file_count += 1;
-        let kind = classify(&rel);
-        let name = rel.rsplit('/').next().unwrap_or(&rel);
-        let ext = name.rsplit_once('.').map(|(_, e)| e);
+        let (parent, name) = classify::split_path(&rel);
+        let kind = classify::classify_parts(parent, name);
+        let ext = name.rfind('.').map(|i| &name[i + 1..]);
 
         let language = match ext {
             Some(ext) if !symlink && !is_generated(&rel, name) => {
@@ -191,6 +207,8 @@ impl Visitor<'_> {
             }
             _ => None,
         };
+        // Sizes cost a stat each: only for language statistics and the files
+        // that may be read.
         let needs_size = language.is_some() || kind != FileKind::Other;
         let size = if needs_size && !symlink {
             entry.metadata().map(|m| m.len()).unwrap_or(0)
@@ -206,26 +224,29 @@ impl Visitor<'_> {
             slot.0 += 1;
             slot.1 += size;
             if rel < slot.2 {
-                slot.2 = rel.clone();
+                slot.2.clone_from(&rel);
             }
-            if let Some(dir) = test_dir_of(&rel, name) {
-                self.local.test_dirs.insert(dir);
+            if let Some(dir) = test_dir_of(parent, name)
+                && !self.local.test_dirs.contains(dir)
+            {
+                self.local.test_dirs.insert(dir.to_string());
             }
-            let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
-            let counts = match self.local.dir_languages.get_mut(parent) {
-                Some(counts) => counts,
-                None => self
-                    .local
-                    .dir_languages
-                    .entry(parent.to_string())
-                    .or_default(),
-            };
-            *counts.entry(lang).or_default() += 1;
+            if self
+                .current_dir
+                .as_ref()
+                .is_none_or(|(dir, _)| dir != parent)
+            {
+                self.flush_dir();
+                self.current_dir = Some((parent.to_string(), HashMap::new()));
+            }
+            if let Some((_, counts)) = &mut self.current_dir {
+                *counts.entry(lang).or_default() += 1;
+            }
         }
-        if self.catalog.is_marker_file(&rel) {
-            for tech in self.catalog.match_file(&rel) {
-                self.local.markers.push((rel.clone(), tech));
-            }
+        self.catalog
+            .match_file_into(&rel, name, &mut self.scratch, &mut self.marker_techs);
+        for tech in self.marker_techs.drain(..) {
+            self.local.markers.push((rel.clone(), tech));
         }
         if kind != FileKind::Other {
             self.local.files.push(FoundFile {
@@ -251,6 +272,9 @@ impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
             root: self.root,
             catalog: self.catalog,
             local: Partial::default(),
+            scratch: Vec::new(),
+            marker_techs: Vec::new(),
+            current_dir: None,
             sink: self.sink,
         })
     }
@@ -319,7 +343,34 @@ pub fn walk(root: &Path, catalog: &Catalog) -> WalkOutput {
 /// The relative, `/`-separated form of a path under `root` (lossy for
 /// non-UTF-8 names, which only affects how the path is shown).
 pub fn relative(root: &Path, path: &Path) -> String {
+    let to_slashes = |text: &str| {
+        if std::path::MAIN_SEPARATOR == '/' {
+            text.to_string()
+        } else {
+            text.replace(std::path::MAIN_SEPARATOR, "/")
+        }
+    };
+    // Every path the walk yields starts with the root as given: compare bytes
+    // rather than path components (this runs for every file).
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let root_bytes = root.as_os_str().as_encoded_bytes();
+    let is_separator = |b: &u8| *b == b'/' || (std::path::MAIN_SEPARATOR == '\\' && *b == b'\\');
+    if let Some(rest) = bytes.strip_prefix(root_bytes) {
+        let rest = match rest.first() {
+            None => Some(rest),
+            Some(b) if is_separator(b) => Some(&rest[1..]),
+            Some(_) if root_bytes.last().is_some_and(is_separator) => Some(rest),
+            // `root` is `a/b` and this is `a/bc/...`: not under the root.
+            Some(_) => None,
+        };
+        if let Some(text) = rest.and_then(|r| std::str::from_utf8(r).ok()) {
+            return to_slashes(text);
+        }
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
+    if let Some(text) = rel.to_str() {
+        return to_slashes(text);
+    }
     let mut out = String::new();
     for (i, part) in rel.components().enumerate() {
         if i > 0 {
@@ -387,10 +438,9 @@ fn is_generated(path: &str, name: &str) -> bool {
 /// one whose name marks it as a test. The file's own directory is kept (not
 /// the test directory's root) so that `tests/Api.Tests/FooTests.cs` counts
 /// for the `tests/Api.Tests` project rather than for whatever owns `tests/`.
-fn test_dir_of(path: &str, name: &str) -> Option<String> {
-    let (dir, _) = path.rsplit_once('/').unwrap_or(("", path));
+fn test_dir_of<'a>(dir: &'a str, name: &str) -> Option<&'a str> {
     let in_test_dir = dir.split('/').any(|d| TEST_DIRS.contains(&d));
-    (in_test_dir || is_test_file_name(name)).then(|| dir.to_string())
+    (in_test_dir || is_test_file_name(name)).then_some(dir)
 }
 
 fn is_test_file_name(name: &str) -> bool {
@@ -426,23 +476,33 @@ mod tests {
 
     #[test]
     fn test_files_are_recognised_by_name_and_directory() {
+        assert_eq!(test_dir_of("api/tests", "test_x.py"), Some("api/tests"));
+        assert_eq!(test_dir_of("pkg", "handler_test.go"), Some("pkg"));
+        assert_eq!(test_dir_of("src", "app.ts"), None);
         assert_eq!(
-            test_dir_of("api/tests/test_x.py", "test_x.py").as_deref(),
-            Some("api/tests")
-        );
-        assert_eq!(
-            test_dir_of("pkg/handler_test.go", "handler_test.go").as_deref(),
-            Some("pkg")
-        );
-        assert_eq!(test_dir_of("src/app.ts", "app.ts"), None);
-        assert_eq!(
-            test_dir_of("svc/src/test/java/FooTest.java", "FooTest.java").as_deref(),
+            test_dir_of("svc/src/test/java", "FooTest.java"),
             Some("svc/src/test/java")
         );
         assert_eq!(
-            test_dir_of("tests/Api.Tests/HealthTests.cs", "HealthTests.cs").as_deref(),
+            test_dir_of("tests/Api.Tests", "HealthTests.cs"),
             Some("tests/Api.Tests")
         );
+    }
+
+    #[test]
+    fn relative_paths_are_slash_separated_and_rooted_correctly() {
+        use std::path::Path;
+        assert_eq!(
+            relative(Path::new("."), Path::new("./src/a.rs")),
+            "src/a.rs"
+        );
+        assert_eq!(
+            relative(Path::new("repo/"), Path::new("repo/src/a.rs")),
+            "src/a.rs"
+        );
+        assert_eq!(relative(Path::new("repo"), Path::new("repo")), "");
+        assert_eq!(relative(Path::new("/r/a"), Path::new("/r/a/b/c")), "b/c");
+        assert_eq!(relative(Path::new("/r/a"), Path::new("/r/ab/c")), "/r/ab/c");
     }
 
     #[test]

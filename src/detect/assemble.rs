@@ -33,10 +33,11 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
     // server, nor does a `serverless.yml` or a `*.tf` file in its directory
     // make it infrastructure.
     let dirs: Vec<String> = drafts.iter().map(|d| d.dir.clone()).collect();
+    let owners = components::Owners::new(&dirs);
     let mut runtime_techs: Vec<BTreeSet<TechId>> = vec![BTreeSet::new(); drafts.len()];
     let runtime_implied = implied_detections(&runtime_deps, catalog);
     for det in runtime_deps.iter().chain(&runtime_implied) {
-        if let Some(owner) = components::owner_index(&dirs, &det.path) {
+        if let Some(owner) = owners.owner(&det.path) {
             runtime_techs[owner].insert(det.tech);
         }
     }
@@ -61,7 +62,7 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
             line: det.line,
             reason: det.reason.clone(),
         });
-        let owner = components::owner_index(&dirs, &det.path);
+        let owner = owners.owner(&det.path);
         let is_language = catalog.get(det.tech).category == "language";
         // A language belongs to the components written in it, not to whatever
         // component its first file happens to sit in.

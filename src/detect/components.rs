@@ -168,8 +168,9 @@ fn default_name(dir: &str, root_name: &str) -> String {
 /// components), indexed like `component_dirs`.
 fn owned_languages(walk: &WalkOutput, component_dirs: &[String]) -> Vec<BTreeMap<TechId, u64>> {
     let mut owned = vec![BTreeMap::new(); component_dirs.len()];
+    let owners = Owners::new(component_dirs);
     for (dir, counts) in &walk.dir_languages {
-        if let Some(owner) = owner_index(component_dirs, dir) {
+        if let Some(owner) = owners.owner(dir) {
             for (lang, n) in counts {
                 *owned[owner].entry(*lang).or_default() += n;
             }
@@ -359,9 +360,44 @@ fn find_lockfile(draft: &Draft, manifests: &[Manifest], walk: &WalkOutput) -> Op
 /// no nested component owns it.
 fn mark_tests(drafts: &mut [Draft], walk: &WalkOutput) {
     let dirs: Vec<String> = drafts.iter().map(|d| d.dir.clone()).collect();
+    let owners = Owners::new(&dirs);
     for test_dir in &walk.test_dirs {
-        if let Some(owner) = owner_index(&dirs, test_dir) {
+        if let Some(owner) = owners.owner(test_dir) {
             drafts[owner].has_tests = true;
+        }
+    }
+}
+
+/// Which component owns a path, by looking its ancestors up in a map: the
+/// cost grows with the path's depth, not the number of components.
+pub struct Owners<'a> {
+    by_dir: std::collections::HashMap<&'a str, usize>,
+}
+
+impl<'a> Owners<'a> {
+    pub fn new(dirs: &'a [String]) -> Self {
+        Self {
+            by_dir: dirs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.as_str(), i))
+                .collect(),
+        }
+    }
+
+    /// Index of the deepest component directory containing `path` (a file or
+    /// a directory, relative to the root).
+    pub fn owner(&self, path: &str) -> Option<usize> {
+        let mut current = path;
+        loop {
+            if let Some(index) = self.by_dir.get(current) {
+                return Some(*index);
+            }
+            match current.rfind('/') {
+                Some(i) => current = &current[..i],
+                None if !current.is_empty() => current = "",
+                None => return None,
+            }
         }
     }
 }
@@ -423,6 +459,14 @@ mod tests {
         assert_eq!(owner_index(&dirs, "apps/web/x.ts"), Some(1));
         assert_eq!(owner_index(&dirs, "README.md"), Some(0));
         assert_eq!(owner_index(&dirs[1..], "README.md"), None);
+        let owners = Owners::new(&dirs);
+        assert_eq!(owners.owner("apps/api/src/x.ts"), Some(2));
+        assert_eq!(owners.owner("apps/api2/x.ts"), Some(3));
+        assert_eq!(owners.owner("apps/web/x.ts"), Some(1));
+        assert_eq!(owners.owner("apps/api"), Some(2));
+        assert_eq!(owners.owner("README.md"), Some(0));
+        let nested = Owners::new(&dirs[1..]);
+        assert_eq!(nested.owner("README.md"), None);
     }
 
     #[test]

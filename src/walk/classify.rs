@@ -79,9 +79,27 @@ impl FileKind {
 
 /// Classify a path (relative, `/`-separated) by its name.
 pub fn classify(path: &str) -> FileKind {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
-    let lower = name.to_ascii_lowercase();
+    let (parent, name) = split_path(path);
+    classify_parts(parent, name)
+}
+
+/// `(directory, file name)` of a relative path.
+pub fn split_path(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    }
+}
+
+/// [`classify`] for a path already split into its directory and file name.
+pub fn classify_parts(parent: &str, name: &str) -> FileKind {
+    // Most names are lowercase already: borrow them rather than allocate.
+    let lower: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    };
+    let lower = lower.as_ref();
     let ext = lower.rsplit_once('.').map(|(_, e)| e);
     let is_yaml = matches!(ext, Some("yml" | "yaml"));
 
