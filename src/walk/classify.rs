@@ -184,7 +184,7 @@ pub fn classify_parts(parent: &str, name: &str) -> FileKind {
     if is_dockerfile_name(name) {
         return FileKind::Dockerfile;
     }
-    if is_yaml && is_compose_name(&lower) {
+    if is_yaml && is_compose_name(lower) {
         return FileKind::Compose;
     }
     if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
@@ -228,7 +228,7 @@ pub fn classify_parts(parent: &str, name: &str) -> FileKind {
         }
         return FileKind::Yaml;
     }
-    if matches!(ext, Some("json" | "template")) && looks_like_cfn_name(&lower) {
+    if matches!(ext, Some("json" | "template")) && looks_like_cfn_name(lower) {
         return FileKind::JsonTemplate;
     }
     FileKind::Other
