@@ -828,3 +828,23 @@ fn unlisted_actions_named_after_a_tool_run_that_tool() {
         &["pre-commit"],
     )]);
 }
+
+#[test]
+fn provider_workspace_prefixes_are_the_root() {
+    use stacklint::detect::ci::normalize_dir;
+    assert_eq!(
+        normalize_dir("/workspace/src/api").as_deref(),
+        Some("src/api")
+    );
+    assert_eq!(normalize_dir("/workspaces/repo"), None);
+    assert_eq!(
+        normalize_dir("$CODEBUILD_SRC_DIR/backend").as_deref(),
+        Some("backend")
+    );
+    assert_eq!(
+        normalize_dir("$(Build.SourcesDirectory)/src/Shop").as_deref(),
+        Some("src/Shop")
+    );
+    assert_eq!(normalize_dir("/workspace/src/$TEAM"), None);
+    assert_eq!(normalize_dir("./web/").as_deref(), Some("web"));
+}

@@ -139,7 +139,20 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
     let has_server = drafts
         .iter()
         .any(|d| d.kind == ComponentKind::Server || d.kind == ComponentKind::Worker);
-    kubernetes_units(&facts.kubernetes.workloads, catalog, has_server, &mut units);
+    let code = CodeDirs {
+        components: &components,
+        dockerfiles: &facts.dockerfiles,
+    };
+    kubernetes_units(
+        &facts.kubernetes.workloads,
+        catalog,
+        has_server,
+        &code,
+        &mut units,
+    );
+    // Images pulled by Kubernetes may turn out to be configured third-party
+    // images too (`FROM postgres` plus init scripts).
+    configured_third_party(facts, drafts, catalog, &mut units);
     chart_dependency_units(&facts.services, &mut units);
 
     for unit in &mut units {
@@ -588,6 +601,7 @@ fn kubernetes_units(
     workloads: &[Workload],
     catalog: &Catalog,
     has_server: bool,
+    code: &CodeDirs<'_>,
     units: &mut Vec<Unit>,
 ) {
     let builds_images = units.iter().any(|u| u.own);
@@ -650,6 +664,13 @@ fn kubernetes_units(
                 unit.image.clone_from(&image);
                 if let Some(image) = &image {
                     unit.add_image_alias(image);
+                    // An image named after a component (built by jib or
+                    // buildpacks) or after a Dockerfile's directory is built
+                    // from there.
+                    if own && let Some((dir, dockerfile)) = code.built_from(image) {
+                        unit.build = Some(dir);
+                        unit.dockerfile = dockerfile;
+                    }
                 }
                 unit.health_check = probes.then_some(true);
                 unit.replicas = replicas_of(workload);
@@ -660,6 +681,40 @@ fn kubernetes_units(
                 units.push(unit);
             }
         }
+    }
+}
+
+/// The directories code is built from: components and Dockerfiles.
+struct CodeDirs<'a> {
+    /// (component name without npm scope, directory).
+    components: &'a [(String, String)],
+    dockerfiles: &'a [crate::model::Dockerfile],
+}
+
+impl CodeDirs<'_> {
+    /// The build directory (and Dockerfile) an image is named after.
+    fn built_from(&self, image: &str) -> Option<(String, Option<String>)> {
+        if let Some(dir) = component_image(image, self.components) {
+            let dockerfile = self
+                .dockerfiles
+                .iter()
+                .find(|d| parent_dir(&d.path) == dir)
+                .map(|d| d.path.clone());
+            return Some((dir, dockerfile));
+        }
+        let name = image_name(image);
+        let last = name.rsplit('/').next().unwrap_or(&name);
+        self.dockerfiles
+            .iter()
+            .find(|d| {
+                let dir = parent_dir(&d.path);
+                !dir.is_empty()
+                    && dir
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(last))
+            })
+            .map(|d| (parent_dir(&d.path).to_string(), Some(d.path.clone())))
     }
 }
 

@@ -178,6 +178,64 @@ pub fn parse(src: &SourceFile) -> Result<Vec<Node>, ParseError> {
 
 /// Parse YAML text (offsets relative to `text`).
 pub fn parse_str(text: &str) -> Result<Vec<Node>, ParseError> {
+    match parse_exact(text) {
+        Ok(docs) => Ok(docs),
+        Err(err) => lenient_flow_closers(text).ok_or(err),
+    }
+}
+
+/// Indentation libyaml (and so GitHub, GitLab and most tools) accepts but
+/// the YAML spec, and saphyr, do not: a flow collection closed on a line of
+/// its own, no deeper than its key (`tf-sample: [` ... `]`). Retry with those
+/// closers indented two more spaces, then map every span back to the text
+/// as written.
+fn lenient_flow_closers(text: &str) -> Option<Vec<Node>> {
+    let mut patched = String::with_capacity(text.len() + 64);
+    let mut inserted: Vec<usize> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let rest = line.trim_start_matches(' ');
+        if rest.starts_with(']') || rest.starts_with('}') {
+            inserted.push(patched.len() + (line.len() - rest.len()));
+            patched.push_str("  ");
+        }
+        patched.push_str(line);
+    }
+    if inserted.is_empty() {
+        return None;
+    }
+    let mut docs = parse_exact(&patched).ok()?;
+    // `inserted` holds where, in the patched text, each pair of spaces went.
+    let original = |offset: usize| -> usize {
+        let before = inserted.partition_point(|at| *at < offset);
+        let mut shift = before * 2;
+        // An offset inside an inserted pair maps to where the pair was put.
+        if let Some(at) = inserted.get(before)
+            && offset >= *at
+            && offset < at + 2
+        {
+            shift += offset - at;
+        }
+        offset.saturating_sub(shift).min(text.len())
+    };
+    for doc in &mut docs {
+        remap(doc, &original);
+    }
+    Some(docs)
+}
+
+fn remap(node: &mut Node, original: &dyn Fn(usize) -> usize) {
+    node.span = Span::new(original(node.span.start), original(node.span.end));
+    match &mut node.value {
+        Value::Scalar(_) => {}
+        Value::Seq(items) => items.iter_mut().for_each(|n| remap(n, original)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            remap(k, original);
+            remap(v, original);
+        }),
+    }
+}
+
+fn parse_exact(text: &str) -> Result<Vec<Node>, ParseError> {
     let offsets = CharOffsets::new(text);
     let mut builder = Builder {
         stack: Vec::new(),
@@ -516,6 +574,21 @@ mod tests {
         let value = doc.get("Value").unwrap();
         assert_eq!(value.tag.as_deref(), Some("!Ref"));
         assert_eq!(value.as_str(), Some("MyBucket"));
+    }
+
+    #[test]
+    fn flow_collections_closed_at_their_keys_indentation_parse_like_libyaml() {
+        let text = "job:\n  strategy:\n    matrix:\n      dir: [\n        'a',\n        'b'\n      ]\n  steps: [x]\n";
+        let doc = one(text);
+        let dirs = doc.path(&["job", "strategy", "matrix", "dir"]).unwrap();
+        assert_eq!(
+            dirs.strings().iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        let steps = doc.path(&["job", "steps"]).unwrap();
+        assert_eq!(&text[steps.span.start..steps.span.end], "[x]");
+        let (_, b) = dirs.strings()[1];
+        assert_eq!(&text[b.start..b.end], "'b'");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub fn command_step(
     directory: Option<String>,
 ) -> (Step, Vec<TechId>) {
     let class = ctx.ci_steps.classify_command(run);
-    let directory = directory.or(class.directory.clone());
+    let directory = run_directory(directory.as_deref(), class.directory.as_deref());
     let tools = known_tools(ctx, &class.tools);
     let step = Step {
         line,
@@ -205,13 +205,31 @@ pub fn service_detections(
 }
 
 /// How CI configuration names the checkout directory.
-const WORKSPACE_VARIABLES: [&str; 6] = [
+/// How each provider names the checkout's root (a prefix of a directory).
+const WORKSPACE_VARIABLES: [&str; 22] = [
     "${{ github.workspace }}",
     "${{github.workspace}}",
     "$GITHUB_WORKSPACE",
     "${GITHUB_WORKSPACE}",
     "$CI_PROJECT_DIR",
     "${CI_PROJECT_DIR}",
+    "$BITBUCKET_CLONE_DIR",
+    "${BITBUCKET_CLONE_DIR}",
+    "$(Build.SourcesDirectory)",
+    "$(System.DefaultWorkingDirectory)",
+    "$(Pipeline.Workspace)/s",
+    "$CODEBUILD_SRC_DIR",
+    "${CODEBUILD_SRC_DIR}",
+    "$TRAVIS_BUILD_DIR",
+    "${TRAVIS_BUILD_DIR}",
+    "$WORKSPACE",
+    "${WORKSPACE}",
+    "${env.WORKSPACE}",
+    "$DRONE_WORKSPACE",
+    "$BUILDKITE_BUILD_CHECKOUT_PATH",
+    // Cloud Build checks the source out at /workspace.
+    "/workspace",
+    "~/project",
 ];
 
 /// A directory as CI configuration writes it (`./api/`, `${{ github.workspace }}/api`,
@@ -221,7 +239,10 @@ const WORKSPACE_VARIABLES: [&str; 6] = [
 pub fn normalize_dir(dir: &str) -> Option<String> {
     let mut dir = dir.trim().trim_matches(|c| c == '"' || c == '\'');
     for workspace in WORKSPACE_VARIABLES {
-        if let Some(rest) = dir.strip_prefix(workspace) {
+        // Only at a boundary: `/workspace/api`, not `/workspaces/api`.
+        if let Some(rest) = dir.strip_prefix(workspace)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
             dir = rest.trim_start_matches('/');
             if dir.is_empty() {
                 return None;
