@@ -194,11 +194,7 @@ fn step_items<'n>(list: &'n Node, deployment: Option<&'n str>) -> Vec<StepItem<'
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline, run, stages};
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::detect::ci::jobs::testing::{detected, graph, ids, job, pipeline, run, stages};
 
     const CONFIG: &str = r#"image: python:3.12
 definitions:

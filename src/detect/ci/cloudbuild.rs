@@ -218,11 +218,7 @@ fn from_json(value: &ast::Value<'_>, depth: usize) -> Node {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline, run, stages};
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::detect::ci::jobs::testing::{detected, graph, ids, job, pipeline, run, stages};
 
     #[test]
     fn steps_wait_for_every_earlier_step_unless_they_say() {

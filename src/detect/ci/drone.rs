@@ -210,11 +210,9 @@ fn pipeline(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline as only, run, stages};
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::detect::ci::jobs::testing::{
+        detected, graph, ids, job, pipeline as only, run, stages,
+    };
 
     #[test]
     fn steps_run_in_order_and_pipelines_chain() {

@@ -66,6 +66,11 @@ pub fn graph(pipeline: &Pipeline) -> Vec<(String, u32, Vec<String>)> {
         .collect()
 }
 
+/// Owned ids, for comparing with a job's `needs`.
+pub fn ids(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
 /// Stage names of a job.
 pub fn stages(job: &Job) -> Vec<&'static str> {
     job.stages.iter().map(|s| s.as_str()).collect()
