@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use crate::detect::ci::jobs::{
-    JobCap, JobIds, command_in, finish_pipeline, new_job, parse_yaml, push_step, service_image,
+    JobCap, JobIds, command_in, finish_pipeline, new_job, parse_yaml_map, push_step, service_image,
 };
 use crate::detect::ci::task_step;
 use crate::detect::{DetectContext, Facts};
@@ -27,10 +27,7 @@ const GROUPS: &[&str] = &["branches", "pull-requests", "tags", "bookmarks", "cus
 pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Facts {
     let mut facts = Facts::default();
     for (_, src) in files {
-        let Some(docs) = parse_yaml(src, &mut facts) else {
-            continue;
-        };
-        let Some(doc) = docs.first().filter(|d| d.is_map()) else {
+        let Some(doc) = parse_yaml_map(src, &mut facts) else {
             continue;
         };
         for (name, service) in doc
