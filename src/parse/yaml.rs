@@ -158,6 +158,15 @@ impl Node {
             Value::Map(_) => Vec::new(),
         }
     }
+
+    /// [`Node::strings`] without their spans, owned (lists of names: `needs`,
+    /// `depends_on`, `profiles`).
+    pub fn owned_strings(&self) -> Vec<String> {
+        self.strings()
+            .into_iter()
+            .map(|(s, _)| s.to_string())
+            .collect()
+    }
 }
 
 fn parse_int(text: &str) -> Option<i64> {
@@ -516,6 +525,14 @@ mod tests {
         let value = doc.get("Value").unwrap();
         assert_eq!(value.tag.as_deref(), Some("!Ref"));
         assert_eq!(value.as_str(), Some("MyBucket"));
+    }
+
+    #[test]
+    fn string_lists_take_a_scalar_or_a_sequence_of_scalars() {
+        let doc = one("one: a\nmany: [a, {b: c}, 2]\nmap: {a: b}\n");
+        assert_eq!(doc.get("one").unwrap().owned_strings(), ["a"]);
+        assert_eq!(doc.get("many").unwrap().owned_strings(), ["a", "2"]);
+        assert!(doc.get("map").unwrap().owned_strings().is_empty());
     }
 
     #[test]

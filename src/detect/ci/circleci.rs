@@ -137,12 +137,7 @@ impl<'n> Config<'n> {
                     .unwrap_or(job);
                 let requires: Vec<String> = params
                     .and_then(|p| p.get("requires"))
-                    .map(|r| {
-                        r.strings()
-                            .into_iter()
-                            .map(|(s, _)| s.to_string())
-                            .collect()
-                    })
+                    .map(Node::owned_strings)
                     .unwrap_or_default();
                 let approval =
                     params.and_then(|p| p.get("type")).and_then(Node::as_str) == Some("approval");

@@ -75,11 +75,8 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
                 .collect();
             let depends = doc
                 .get("depends_on")
-                .map(Node::strings)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(s, _)| s.to_string())
-                .collect();
+                .map(Node::owned_strings)
+                .unwrap_or_default();
             pipelines.insert(
                 name,
                 Ends {
