@@ -5,8 +5,12 @@
 //! one owner per extension and URL scheme, no accidental double claims).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
+use common::builtin_catalog as catalog;
+use common::contract::REQUIRED;
 use stacklint::catalog::{Catalog, TechId};
 use stacklint::model::Ecosystem;
 
@@ -36,51 +40,11 @@ const PART_A: &[&str] = &[
 ];
 
 /// The contract ids (shared/spec/TECHNOLOGIES.md) of part A's categories.
-const CONTRACT: &[(&str, &str)] = &[
-    (
-        "language",
-        "javascript typescript python java kotlin scala go rust csharp fsharp ruby php elixir erlang clojure haskell swift c cpp",
-    ),
-    (
-        "framework",
-        "dotnet-aspire express nestjs fastify koa hapi nextjs nuxt adonisjs django fastapi flask starlette aiohttp tornado sanic spring-boot quarkus micronaut ktor vertx dropwizard gin echo fiber chi gorilla-mux actix-web axum rocket warp poem rails sinatra hanami laravel symfony slim aspnet-core phoenix play",
-    ),
-    (
-        "database",
-        "postgresql mysql mariadb sqlite sqlserver oracle mongodb cassandra scylladb dynamodb cosmosdb firestore couchdb neo4j cockroachdb clickhouse h2 spanner alloydb",
-    ),
-    ("cache", "redis memcached valkey hazelcast"),
-    (
-        "queue",
-        "kafka rabbitmq nats sqs sns google-pubsub azure-service-bus pulsar",
-    ),
-    (
-        "job-queue",
-        "celery sidekiq bullmq rq dramatiq hangfire temporal resque piscina workerpool agenda",
-    ),
-    (
-        "search",
-        "elasticsearch opensearch meilisearch typesense solr algolia",
-    ),
-    (
-        "orm",
-        "prisma typeorm sequelize mongoose drizzle knex sqlalchemy django-orm tortoise-orm peewee sqlmodel hibernate spring-data-jpa mybatis jooq gorm ent sqlx diesel sea-orm activerecord eloquent doctrine entity-framework dapper",
-    ),
-    (
-        "migrations",
-        "alembic flyway liquibase golang-migrate goose atlas dbmate",
-    ),
-    (
-        "ai",
-        "openai anthropic langchain llamaindex aws-bedrock vertex-ai azure-openai huggingface cohere google-genai ollama",
-    ),
-    (
-        "auth",
-        "passport authjs keycloak auth0 clerk firebase-auth devise spring-security cognito duende-identityserver",
-    ),
-    ("app-server", "gunicorn uvicorn puma unicorn"),
-    ("api", "graphql grpc openapi trpc"),
-];
+fn contract() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    REQUIRED
+        .iter()
+        .filter(|(category, _)| PART_A.contains(category))
+}
 
 /// Packages that truly belong to two technologies of this part: a framework's
 /// module dedicated to one store or provider (`Aspire.Npgsql`, an EF Core
@@ -108,10 +72,6 @@ const SHARED_OWNERS: &[&[&str]] = &[
     &["anthropic", "vertex-ai"],
 ];
 
-fn catalog() -> Catalog {
-    Catalog::builtin().unwrap_or_else(|e| panic!("{e}: {}", e.path))
-}
-
 fn ids(catalog: &Catalog, techs: Vec<TechId>) -> BTreeSet<String> {
     techs
         .into_iter()
@@ -133,7 +93,7 @@ fn part_a_ids(catalog: &Catalog) -> BTreeSet<String> {
 #[test]
 fn every_contract_id_of_part_a_exists_with_its_category() {
     let catalog = catalog();
-    for (category, list) in CONTRACT {
+    for (category, list) in contract() {
         for id in list.split_whitespace() {
             let tech = catalog
                 .id_of(id)
@@ -146,8 +106,7 @@ fn every_contract_id_of_part_a_exists_with_its_category() {
 #[test]
 fn part_a_adds_many_technologies_beyond_the_contract() {
     let catalog = catalog();
-    let contract: usize = CONTRACT
-        .iter()
+    let contract: usize = contract()
         .map(|(_, ids)| ids.split_whitespace().count())
         .sum();
     let ours = part_a_ids(&catalog).len();

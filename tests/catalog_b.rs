@@ -4,6 +4,9 @@
 //! the public matching API, and look-alike names do not.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::builtin_catalog as catalog;
 use stacklint::catalog::{Catalog, TechId};
 use stacklint::model::Ecosystem;
 
@@ -30,10 +33,6 @@ const OWNED_CATEGORIES: &[&str] = &[
     "monorepo",
     "build",
 ];
-
-fn catalog() -> Catalog {
-    Catalog::builtin().unwrap_or_else(|e| panic!("{e}: {}", e.path))
-}
 
 fn ids(catalog: &Catalog, found: impl IntoIterator<Item = TechId>) -> Vec<String> {
     let mut out: Vec<String> = found

@@ -4,20 +4,12 @@
 //! for CI tools points.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
 
+use common::fixture_facts as facts;
 use stacklint::catalog::Catalog;
 use stacklint::detect::Facts;
 use stacklint::model::{Job, Pipeline};
-
-fn facts(fixture: &str) -> (Catalog, Facts) {
-    let catalog = Catalog::builtin().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/repos")
-        .join(fixture);
-    let (_, facts) = stacklint::scan::collect_facts(&root, &catalog).unwrap();
-    (catalog, facts)
-}
 
 fn pipeline<'f>(facts: &'f Facts, path: &str) -> &'f Pipeline {
     facts

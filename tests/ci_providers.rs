@@ -3,7 +3,7 @@
 //! walk `needs` and ask whether a deploy waits for tests.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
 
 use stacklint::catalog::Catalog;
 use stacklint::detect::Facts;
@@ -13,10 +13,7 @@ use stacklint::model::Pipeline;
 type JobRow = (String, u32, Vec<&'static str>, Vec<String>, Option<String>);
 
 fn facts(fixture: &str) -> Facts {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/repos")
-        .join(fixture);
-    let (_, facts) = stacklint::scan::collect_facts(&dir, &Catalog::builtin().unwrap()).unwrap();
+    let (_, facts) = common::fixture_facts(fixture);
     assert!(facts.problems.is_empty(), "{:?}", facts.problems);
     facts
 }
@@ -422,13 +419,11 @@ fn huge_pipelines_are_cut_with_a_problem() {
             ),
         ),
     ];
-    let catalog = Catalog::builtin().unwrap();
+    let catalog = common::builtin_catalog();
     for (path, text) in files {
         let dir = tempfile::tempdir().unwrap();
-        let abs = dir.path().join(path);
-        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
-        std::fs::write(&abs, text).unwrap();
-        let (_, facts) = stacklint::scan::collect_facts(dir.path(), &catalog).unwrap();
+        common::write(dir.path(), &[(path, &text)]);
+        let facts = common::facts(dir.path(), &catalog);
         assert_eq!(facts.pipelines.len(), 1, "{path}");
         let jobs = &facts.pipelines[0].jobs;
         assert!(

@@ -2,6 +2,8 @@
 //! codes, snapshot-tested with insta-cmd.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::process::Command;
 
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
@@ -29,12 +31,7 @@ fn fixture_copy(name: &str) -> tempfile::TempDir {
         }
     }
     let dir = tempfile::tempdir().unwrap();
-    copy(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/repos")
-            .join(name),
-        dir.path(),
-    );
+    copy(&common::fixture(name), dir.path());
     dir
 }
 

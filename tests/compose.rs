@@ -4,8 +4,11 @@
 //! built-in catalog.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::{fixture, write};
 use stacklint::catalog::Catalog;
 use stacklint::detect::{Facts, ServiceFact};
 
@@ -39,25 +42,11 @@ env = ["SENTRY_"]
 "#;
 
 fn catalog() -> Catalog {
-    Catalog::from_files([("t.toml".to_string(), CATALOG.to_string())]).unwrap()
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/repos")
-        .join(name)
+    common::catalog_of(&[CATALOG])
 }
 
 fn facts(root: &Path) -> Facts {
-    stacklint::scan::collect_facts(root, &catalog()).unwrap().1
-}
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (rel, text) in files {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    common::facts(root, &catalog())
 }
 
 fn temp_facts(files: &[(&str, &str)]) -> Facts {
@@ -72,6 +61,15 @@ fn service<'a>(facts: &'a Facts, path: &str, name: &str) -> &'a ServiceFact {
         .iter()
         .find(|s| s.path == path && s.name == name)
         .unwrap_or_else(|| panic!("no service {name} in {path}: {:#?}", facts.services))
+}
+
+/// (path, name, line) of every service, in order.
+fn service_rows(facts: &Facts) -> Vec<(&str, &str, u32)> {
+    facts
+        .services
+        .iter()
+        .map(|s| (s.path.as_str(), s.name.as_str(), s.line))
+        .collect()
 }
 
 fn env(service: &ServiceFact) -> Vec<(&str, Option<&str>, u32)> {
@@ -111,11 +109,7 @@ fn problems(facts: &Facts) -> Vec<(&str, u32, &str)> {
 fn microservices_every_service_of_every_compose_file() {
     let facts = facts(&fixture("compose-microservices"));
     assert!(facts.problems.is_empty(), "{:#?}", facts.problems);
-    let names: Vec<(&str, &str, u32)> = facts
-        .services
-        .iter()
-        .map(|s| (s.path.as_str(), s.name.as_str(), s.line))
-        .collect();
+    let names = service_rows(&facts);
     // `node-service` in compose.base.yml is a template others extend: not a service.
     assert_eq!(
         names,
@@ -406,11 +400,7 @@ fn includes_are_followed_once_and_cycles_stop() {
             "services:\n  tools:\n    image: busybox\n",
         ),
     ]);
-    let names: Vec<(&str, &str, u32)> = facts
-        .services
-        .iter()
-        .map(|s| (s.path.as_str(), s.name.as_str(), s.line))
-        .collect();
+    let names = service_rows(&facts);
     assert_eq!(
         names,
         [

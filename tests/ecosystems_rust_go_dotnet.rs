@@ -4,15 +4,14 @@
 //! snapshots use the built-in catalog, which may not list these yet.)
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
 
-use stacklint::catalog::Catalog;
-use stacklint::model::{Component, ComponentKind, Stack};
+use common::component;
+use stacklint::model::{ComponentKind, Stack};
 
-const CATALOG: &[(&str, &str)] = &[
-    (
-        "language.toml",
-        r#"category = "language"
+/// One catalog file per category.
+const CATALOG: &[&str] = &[
+    r#"category = "language"
 [[technology]]
 id = "rust"
 name = "Rust"
@@ -26,10 +25,7 @@ id = "csharp"
 name = "C#"
 extensions = ["cs"]
 "#,
-    ),
-    (
-        "framework.toml",
-        r#"category = "framework"
+    r#"category = "framework"
 [[technology]]
 id = "axum"
 name = "axum"
@@ -43,57 +39,30 @@ id = "aspnet-core"
 name = "ASP.NET Core"
 packages.nuget = ["Microsoft.NET.Sdk.Web"]
 "#,
-    ),
-    (
-        "database.toml",
-        r#"category = "database"
+    r#"category = "database"
 [[technology]]
 id = "postgresql"
 name = "PostgreSQL"
 packages.go = ["github.com/jackc/pgx*", "github.com/jackc/puddle*"]
 packages.nuget = ["Npgsql*"]
 "#,
-    ),
-    (
-        "metrics.toml",
-        r#"category = "metrics"
+    r#"category = "metrics"
 [[technology]]
 id = "prometheus"
 name = "Prometheus"
 packages.cargo = ["metrics-exporter-prometheus"]
 packages.go = ["github.com/prometheus/client_golang"]
 "#,
-    ),
-    (
-        "testing.toml",
-        r#"category = "testing"
+    r#"category = "testing"
 [[technology]]
 id = "xunit"
 name = "xUnit.net"
 packages.nuget = ["xunit"]
 "#,
-    ),
 ];
 
 fn scan(fixture: &str) -> Stack {
-    let catalog = Catalog::from_files(
-        CATALOG
-            .iter()
-            .map(|(path, text)| ((*path).to_string(), (*text).to_string())),
-    )
-    .unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/repos")
-        .join(fixture);
-    stacklint::scan::scan(&root, ".", &catalog).unwrap()
-}
-
-fn component<'a>(stack: &'a Stack, name: &str) -> &'a Component {
-    stack
-        .components
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no component {name}"))
+    common::scan(&common::fixture(fixture), &common::catalog_of(CATALOG))
 }
 
 fn evidence_lines(stack: &Stack, tech: &str) -> Vec<(String, u32)> {

@@ -4,20 +4,12 @@
 //! to record its snapshot, then read the snapshot as you would code.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::scan;
 use stacklint::catalog::Catalog;
-use stacklint::model::Stack;
-use stacklint::scan::ScanOptions;
-
-/// Fixtures live inside this project's git history: never ask git about them.
-fn scan(dir: &Path, catalog: &Catalog) -> Stack {
-    let options = ScanOptions {
-        team_size: None,
-        use_git: false,
-    };
-    stacklint::scan::scan_with(dir, ".", catalog, options).unwrap()
-}
 
 fn fixture_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repos");
@@ -47,13 +39,9 @@ fn stack_json_of_every_fixture_repo() {
 fn scanning_is_deterministic() {
     let catalog = Catalog::builtin().unwrap();
     for dir in fixture_dirs() {
-        let first = stacklint::report::stack::json::render(
-            &stacklint::scan::scan(&dir, ".", &catalog).unwrap(),
-        );
+        let first = stacklint::report::stack::json::render(&scan(&dir, &catalog));
         for _ in 0..3 {
-            let again = stacklint::report::stack::json::render(
-                &stacklint::scan::scan(&dir, ".", &catalog).unwrap(),
-            );
+            let again = stacklint::report::stack::json::render(&scan(&dir, &catalog));
             assert_eq!(first, again, "{} scanned differently twice", dir.display());
         }
     }

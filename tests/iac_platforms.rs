@@ -3,20 +3,14 @@
 //! built-in catalog and checked value by value.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 
+use common::{fixture_facts as facts, function_rows};
 use stacklint::catalog::Catalog;
 use stacklint::detect::Facts;
-use stacklint::model::{Function, ServiceOrigin};
-
-fn facts(fixture: &str) -> (Catalog, Facts) {
-    let catalog = Catalog::builtin().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/repos")
-        .join(fixture);
-    let (_, facts) = stacklint::scan::collect_facts(&root, &catalog).unwrap();
-    (catalog, facts)
-}
+use stacklint::model::ServiceOrigin;
 
 /// Detections as (technology, path, line, reason), sorted.
 fn detections(catalog: &Catalog, facts: &Facts) -> Vec<(String, String, u32, String)> {
@@ -39,34 +33,6 @@ fn detections(catalog: &Catalog, facts: &Facts) -> Vec<(String, String, u32, Str
 fn has(found: &[(String, String, u32, String)], id: &str, path: &str, line: u32, reason: &str) {
     let wanted = (id.to_string(), path.to_string(), line, reason.to_string());
     assert!(found.contains(&wanted), "missing {wanted:?} in {found:#?}");
-}
-
-/// (name, line, runtime, timeout, timeout line, memory, memory line).
-type FunctionRow<'a> = (
-    &'a str,
-    u32,
-    Option<&'a str>,
-    Option<u64>,
-    Option<u32>,
-    Option<u64>,
-    Option<u32>,
-);
-
-fn function_rows(functions: &[Function]) -> Vec<FunctionRow<'_>> {
-    functions
-        .iter()
-        .map(|f| {
-            (
-                f.name.as_str(),
-                f.line,
-                f.runtime.as_deref(),
-                f.timeout_seconds,
-                f.timeout_line,
-                f.memory_mb,
-                f.memory_line,
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -519,9 +485,8 @@ fn truncated_files_never_panic() {
         ),
         ("fly-app", "fly.toml", FileKind::FlyToml, platform::detect),
     ];
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repos");
     for (fixture, path, kind, run) in cases {
-        let text = std::fs::read_to_string(root.join(fixture).join(path)).unwrap();
+        let text = std::fs::read_to_string(common::fixture(fixture).join(path)).unwrap();
         for (cut, _) in text.char_indices() {
             let src = SourceFile::new(path, &text[..cut]);
             let _ = run(&ctx, &[(kind, &src)]);

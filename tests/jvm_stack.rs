@@ -3,10 +3,10 @@
 //! tests are checked whatever the built-in catalog holds.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
 
-use stacklint::catalog::Catalog;
-use stacklint::model::{Component, ComponentKind, Stack};
+use common::component;
+use stacklint::model::{ComponentKind, Stack};
 
 const LANGUAGES: &str = r#"
 category = "language"
@@ -57,25 +57,8 @@ packages.maven = ["com.google.cloud.tools:jib-maven-plugin", "com.google.cloud.t
 "#;
 
 fn scan(fixture: &str) -> Stack {
-    let catalog = Catalog::from_files(
-        [LANGUAGES, FRAMEWORKS, DATA, QUEUES, BUILD]
-            .iter()
-            .enumerate()
-            .map(|(i, text)| (format!("t{i}.toml"), (*text).to_string())),
-    )
-    .unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/repos")
-        .join(fixture);
-    stacklint::scan::scan(&root, ".", &catalog).unwrap()
-}
-
-fn component<'a>(stack: &'a Stack, name: &str) -> &'a Component {
-    stack
-        .components
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no component {name}"))
+    let catalog = common::catalog_of(&[LANGUAGES, FRAMEWORKS, DATA, QUEUES, BUILD]);
+    common::scan(&common::fixture(fixture), &catalog)
 }
 
 #[test]

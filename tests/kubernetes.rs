@@ -2,23 +2,12 @@
 //! repositories, asserted field by field.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::{fixture, fixture_facts as facts};
 use stacklint::catalog::Catalog;
 use stacklint::detect::Facts;
 use stacklint::model::{Container, Workload};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/repos")
-        .join(name)
-}
-
-fn facts(name: &str) -> (Catalog, Facts) {
-    let catalog = Catalog::builtin().unwrap();
-    let (_, facts) = stacklint::scan::collect_facts(&fixture(name), &catalog).unwrap();
-    (catalog, facts)
-}
 
 /// Detections of this area (by path prefix), as `id path:line reason`;
 /// `kubernetes` itself is checked by [`assert_kubernetes_evidence`].
@@ -370,14 +359,10 @@ fn platform_repo_objects_without_application_code() {
 
 #[test]
 fn secret_values_never_reach_the_output() {
-    let catalog = Catalog::builtin().unwrap();
-    let options = stacklint::scan::ScanOptions {
-        team_size: None,
-        use_git: false,
-    };
+    let catalog = common::builtin_catalog();
     for name in ["k8s-platform", "k8s-single-service"] {
-        let (_, facts) = stacklint::scan::collect_facts(&fixture(name), &catalog).unwrap();
-        let stack = stacklint::scan::scan_with(&fixture(name), ".", &catalog, options).unwrap();
+        let facts = common::facts(&fixture(name), &catalog);
+        let stack = common::scan(&fixture(name), &catalog);
         let json = stacklint::report::stack::json::render(&stack);
         for text in [format!("{facts:?}"), json] {
             for secret in ["correct-horse-battery-staple", "change-me"] {

@@ -2,18 +2,15 @@
 //! problem naming the file and position, and everything else is still found.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
-use stacklint::catalog::Catalog;
 use stacklint::model::Stack;
 
 fn scan(dir: &Path) -> Stack {
-    let options = stacklint::scan::ScanOptions {
-        team_size: None,
-        use_git: false,
-    };
-    stacklint::scan::scan_with(dir, ".", &Catalog::builtin().unwrap(), options).unwrap()
+    common::scan(dir, &common::builtin_catalog())
 }
 
 fn write(dir: &Path, rel: &str, bytes: &[u8]) {

@@ -2,21 +2,12 @@
 //! Kubernetes workloads: the assertions behind the fixture snapshots.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
 
-use stacklint::catalog::Catalog;
 use stacklint::model::{ServiceOrigin, Stack};
-use stacklint::scan::{ScanOptions, scan_with};
 
 fn stack(fixture: &str) -> Stack {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/repos")
-        .join(fixture);
-    let options = ScanOptions {
-        team_size: None,
-        use_git: false,
-    };
-    scan_with(&dir, ".", &Catalog::builtin().unwrap(), options).unwrap()
+    common::scan(&common::fixture(fixture), &common::builtin_catalog())
 }
 
 fn own(stack: &Stack) -> Vec<&str> {

@@ -61,7 +61,7 @@ id = "sqlserver"
 name = "SQL Server"
 urls = ["sqlserver", "jdbc:sqlserver"]
 "#;
-        Catalog::from_files([("t.toml".to_string(), text.to_string())]).unwrap()
+        crate::detect::testing::catalog(text)
     }
 
     #[test]

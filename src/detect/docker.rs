@@ -106,28 +106,17 @@ fn to_model(src: &SourceFile, parsed: &dockerfile::Dockerfile) -> Dockerfile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::detect::ci::steps::StepRules;
-    use crate::read::Reader;
-    use crate::walk::WalkOutput;
+    use crate::detect::testing;
 
     fn run(text: &str) -> Facts {
-        let catalog = Catalog::from_files([(
-            "p.toml".to_string(),
-            "category = \"proxy\"\n[[technology]]\nid = \"nginx\"\nname = \"NGINX\"\nimages = [\"nginx\"]\n".to_string(),
-        )])
-        .unwrap();
-        let walk = WalkOutput::default();
-        let reader = Reader::new(std::path::Path::new("/nonexistent-stacklint-root"));
-        let steps = StepRules::empty();
-        let ctx = DetectContext {
-            catalog: &catalog,
-            walk: &walk,
-            reader: &reader,
-            ci_steps: &steps,
-        };
-        let src = SourceFile::new("web/Dockerfile", text);
-        detect(&ctx, &[(FileKind::Dockerfile, &src)])
+        let catalog = testing::catalog(
+            "category = \"proxy\"\n[[technology]]\nid = \"nginx\"\nname = \"NGINX\"\nimages = [\"nginx\"]\n",
+        );
+        testing::run(
+            detect,
+            &catalog,
+            &[(FileKind::Dockerfile, "web/Dockerfile", text)],
+        )
     }
 
     #[test]

@@ -170,35 +170,10 @@ fn global_dependency(src: &SourceFile, item: &PackageItem) -> Dependency {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::read::Reader;
-    use crate::walk::WalkOutput;
+    use crate::detect::testing::{self, deps};
 
     fn run(files: &[(FileKind, &str, &str)]) -> Facts {
-        let catalog = Catalog::from_files([]).unwrap();
-        let walk = WalkOutput::default();
-        let reader = Reader::new(std::path::Path::new("/nonexistent-stacklint-root"));
-        let steps = crate::detect::ci::steps::StepRules::empty();
-        let ctx = DetectContext {
-            catalog: &catalog,
-            walk: &walk,
-            reader: &reader,
-            ci_steps: &steps,
-        };
-        let sources: Vec<(FileKind, SourceFile)> = files
-            .iter()
-            .map(|(kind, path, text)| (*kind, SourceFile::new(*path, *text)))
-            .collect();
-        let inputs: Vec<(FileKind, &SourceFile)> = sources.iter().map(|(k, s)| (*k, s)).collect();
-        detect(&ctx, &inputs)
-    }
-
-    fn deps(manifest: &Manifest) -> Vec<(&str, DependencyScope, u32)> {
-        manifest
-            .dependencies
-            .iter()
-            .map(|d| (d.name.as_str(), d.scope, d.line))
-            .collect()
+        testing::run(detect, &testing::empty_catalog(), files)
     }
 
     #[test]

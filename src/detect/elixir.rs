@@ -71,6 +71,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::detect::testing::deps;
 
     #[test]
     fn umbrella_apps_dev_only_and_sibling_dependencies() {
@@ -100,11 +101,7 @@ end
         assert_eq!(manifest.dir, "apps/shop_web");
         assert!(manifest.executable);
         assert_eq!(manifest.workspace_members, ["apps/*"]);
-        let deps: Vec<(&str, DependencyScope, u32)> = manifest
-            .dependencies
-            .iter()
-            .map(|d| (d.name.as_str(), d.scope, d.line))
-            .collect();
+        let deps = deps(manifest);
         assert_eq!(
             deps,
             [

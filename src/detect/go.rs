@@ -126,38 +126,15 @@ fn provides_a_tool(parsed: &GoMod, module_path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::read::Reader;
-    use crate::walk::WalkOutput;
+    use crate::detect::testing::{self, NO_ROOT, deps};
 
     fn run(files: &[(FileKind, &str, &str)], dirs: &[&str]) -> Facts {
-        run_in(
-            std::path::Path::new("/nonexistent-stacklint-root"),
-            files,
-            dirs,
-        )
+        run_in(std::path::Path::new(NO_ROOT), files, dirs)
     }
 
     fn run_in(root: &std::path::Path, files: &[(FileKind, &str, &str)], dirs: &[&str]) -> Facts {
-        let catalog = Catalog::from_files([]).unwrap();
-        let walk = WalkOutput {
-            dirs: dirs.iter().map(|d| (*d).to_string()).collect(),
-            ..WalkOutput::default()
-        };
-        let reader = Reader::new(root);
-        let steps = crate::detect::ci::steps::StepRules::empty();
-        let ctx = DetectContext {
-            catalog: &catalog,
-            walk: &walk,
-            reader: &reader,
-            ci_steps: &steps,
-        };
-        let sources: Vec<(FileKind, SourceFile)> = files
-            .iter()
-            .map(|(kind, path, text)| (*kind, SourceFile::new(*path, *text)))
-            .collect();
-        let inputs: Vec<(FileKind, &SourceFile)> = sources.iter().map(|(k, s)| (*k, s)).collect();
-        detect(&ctx, &inputs)
+        let walk = testing::walk_of_dirs(dirs);
+        testing::run_in(detect, &testing::empty_catalog(), &walk, root, files)
     }
 
     #[test]
@@ -184,11 +161,7 @@ mod tests {
         let svc = &facts.manifests[0];
         assert_eq!(svc.name.as_deref(), Some("svc"));
         assert!(svc.executable);
-        let deps: Vec<(&str, DependencyScope, u32)> = svc
-            .dependencies
-            .iter()
-            .map(|d| (d.name.as_str(), d.scope, d.line))
-            .collect();
+        let deps = deps(svc);
         assert_eq!(
             deps,
             [
@@ -200,9 +173,7 @@ mod tests {
 
     #[test]
     fn a_main_go_at_the_module_root_makes_a_command() {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir(root.path().join("tool")).unwrap();
-        std::fs::write(root.path().join("tool/main.go"), "package main\n").unwrap();
+        let root = testing::write_tree(&[("tool/main.go", "package main\n")]);
         let go_mod = "module example.com/tool\n";
         let facts = run_in(
             root.path(),

@@ -30,6 +30,8 @@ pub mod rust;
 pub mod serverless;
 pub mod services;
 pub mod terraform;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::catalog::{Catalog, TechId};
 use crate::model::{

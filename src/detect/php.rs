@@ -70,6 +70,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::detect::testing::deps;
 
     fn facts(text: &str) -> Facts {
         let src = SourceFile::new("api/composer.json", text);
@@ -98,11 +99,7 @@ mod tests {
         assert_eq!(manifest.name.as_deref(), Some("acme/api"));
         assert_eq!(manifest.dir, "api");
         assert!(manifest.executable);
-        let deps: Vec<(&str, DependencyScope, u32)> = manifest
-            .dependencies
-            .iter()
-            .map(|d| (d.name.as_str(), d.scope, d.line))
-            .collect();
+        let deps = deps(manifest);
         assert_eq!(
             deps,
             [

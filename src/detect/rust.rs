@@ -146,31 +146,20 @@ fn find_workspace_root<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::read::Reader;
-    use crate::walk::WalkOutput;
+    use crate::detect::testing::{self, NO_ROOT, deps};
 
     fn run(files: &[(&str, &str)], dirs: &[&str]) -> Facts {
-        let catalog = Catalog::from_files([]).unwrap();
-        let walk = WalkOutput {
-            dirs: dirs.iter().map(|d| (*d).to_string()).collect(),
-            ..WalkOutput::default()
-        };
-        let reader = Reader::new(std::path::Path::new("/nonexistent-stacklint-root"));
-        let steps = crate::detect::ci::steps::StepRules::empty();
-        let ctx = DetectContext {
-            catalog: &catalog,
-            walk: &walk,
-            reader: &reader,
-            ci_steps: &steps,
-        };
-        let sources: Vec<SourceFile> = files
+        let files: Vec<(FileKind, &str, &str)> = files
             .iter()
-            .map(|(path, text)| SourceFile::new(*path, *text))
+            .map(|(path, text)| (FileKind::CargoToml, *path, *text))
             .collect();
-        let inputs: Vec<(FileKind, &SourceFile)> =
-            sources.iter().map(|s| (FileKind::CargoToml, s)).collect();
-        detect(&ctx, &inputs)
+        testing::run_in(
+            detect,
+            &testing::empty_catalog(),
+            &testing::walk_of_dirs(dirs),
+            std::path::Path::new(NO_ROOT),
+            &files,
+        )
     }
 
     #[test]
@@ -196,11 +185,7 @@ mod tests {
         let api = &facts.manifests[1];
         assert_eq!(api.role, ManifestRole::Package);
         assert_eq!(api.dir, "crates/api");
-        let deps: Vec<(&str, DependencyScope, u32)> = api
-            .dependencies
-            .iter()
-            .map(|d| (d.name.as_str(), d.scope, d.line))
-            .collect();
+        let deps = deps(api);
         assert_eq!(
             deps,
             [

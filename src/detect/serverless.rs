@@ -154,7 +154,8 @@ fn plugins(catalog: &Catalog, src: &SourceFile, plugins: Option<&Node>, facts: &
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::cloudformation::tests::{detect_with, detections};
+    use crate::detect::cloudformation::tests::detect_with;
+    use crate::detect::testing::{detections, function_rows};
 
     const SERVERLESS: &str = r#"service: orders
 frameworkVersion: "3"
@@ -191,21 +192,7 @@ resources:
             &[(FileKind::Serverless, "serverless.yml", SERVERLESS)],
         );
         assert!(facts.problems.is_empty(), "{:?}", facts.problems);
-        let got: Vec<_> = facts
-            .functions
-            .iter()
-            .map(|f| {
-                (
-                    f.name.as_str(),
-                    f.line,
-                    f.runtime.as_deref(),
-                    f.timeout_seconds,
-                    f.timeout_line,
-                    f.memory_mb,
-                    f.memory_line,
-                )
-            })
-            .collect();
+        let got = function_rows(&facts.functions);
         assert_eq!(
             got,
             [

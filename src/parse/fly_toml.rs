@@ -8,7 +8,7 @@
 use toml_edit::{Item, TableLike, Value};
 
 use crate::parse::ParseError;
-use crate::parse::pyproject::{key_span, parse_toml, table_at};
+use crate::parse::toml::{key_span, parse_toml, table_at};
 use crate::source::{SourceFile, Span};
 
 /// A value as written and where.

@@ -23,6 +23,7 @@ pub mod pyproject;
 pub mod requirements;
 pub mod setup_cfg;
 pub mod setup_py;
+pub mod toml;
 pub mod version_catalog;
 pub mod yaml;
 

@@ -5,7 +5,7 @@
 
 use toml_edit::TableLike;
 
-use crate::parse::pyproject::{item_span, key_span, parse_toml};
+use crate::parse::toml::{item_span, key_span, parse_toml};
 use crate::parse::{ParseError, pep508};
 use crate::source::{SourceFile, Span};
 

@@ -1,15 +1,15 @@
 //! `pyproject.toml`: the PEP 621 `[project]` table, PEP 735
 //! `[dependency-groups]`, and the dependency tables of Poetry, PDM and uv, plus
 //! uv's workspace members. Every dependency keeps the span of its name (the
-//! PEP 508 string's name, or the Poetry table key). Also home of the small
-//! located-TOML helpers the Pipfile parser shares.
+//! PEP 508 string's name, or the Poetry table key).
 //!
 //! A TOML syntax error fails the file; a bad dependency string or a value of
 //! the wrong type is an error in [`PyProject::errors`] and the rest is read.
 
-use toml_edit::{Array, Document, Item, TableLike, Value};
+use toml_edit::{Array, Item, TableLike, Value};
 
 use crate::parse::requirements::egg_name;
+use crate::parse::toml::{item_span, key_span, parse_toml, table_at};
 use crate::parse::{ParseError, pep508};
 use crate::source::{SourceFile, Span};
 
@@ -61,34 +61,6 @@ pub enum Section {
 pub struct UvWorkspace {
     pub members: Vec<(String, Span)>,
     pub exclude: Vec<(String, Span)>,
-}
-
-/// Parse a TOML file with spans; offsets are offsets of `src.text` (the
-/// parser skips a byte order mark itself).
-pub fn parse_toml(src: &SourceFile) -> Result<Document<&str>, ParseError> {
-    Document::parse(src.text.as_str()).map_err(|err| {
-        ParseError::new(
-            err.span().map_or(src.body_offset(), |s| s.start),
-            format!("invalid TOML: {}", err.message().trim()),
-        )
-    })
-}
-
-/// Where an item is written (a table without a header of its own has no span).
-pub fn item_span(item: &Item) -> Option<Span> {
-    item.span().map(Span::from)
-}
-
-/// Where `key` of `table` is written: the key, else its value.
-pub fn key_span(table: &dyn TableLike, key: &str) -> Option<Span> {
-    let (key, item) = table.get_key_value(key)?;
-    key.span().map(Span::from).or_else(|| item_span(item))
-}
-
-/// A table nested under a path of keys.
-pub fn table_at<'a>(root: &'a dyn TableLike, path: &[&str]) -> Option<&'a dyn TableLike> {
-    path.iter()
-        .try_fold(root, |table, key| table.get(key)?.as_table_like())
 }
 
 pub fn parse(src: &SourceFile) -> Result<PyProject, ParseError> {

@@ -158,6 +158,15 @@ impl Node {
             Value::Map(_) => Vec::new(),
         }
     }
+
+    /// [`Node::strings`] without their spans, owned (lists of names: `needs`,
+    /// `depends_on`, `profiles`).
+    pub fn owned_strings(&self) -> Vec<String> {
+        self.strings()
+            .into_iter()
+            .map(|(s, _)| s.to_string())
+            .collect()
+    }
 }
 
 fn parse_int(text: &str) -> Option<i64> {
@@ -589,6 +598,14 @@ mod tests {
         assert_eq!(&text[steps.span.start..steps.span.end], "[x]");
         let (_, b) = dirs.strings()[1];
         assert_eq!(&text[b.start..b.end], "'b'");
+    }
+
+    #[test]
+    fn string_lists_take_a_scalar_or_a_sequence_of_scalars() {
+        let doc = one("one: a\nmany: [a, {b: c}, 2]\nmap: {a: b}\n");
+        assert_eq!(doc.get("one").unwrap().owned_strings(), ["a"]);
+        assert_eq!(doc.get("many").unwrap().owned_strings(), ["a", "2"]);
+        assert!(doc.get("map").unwrap().owned_strings().is_empty());
     }
 
     #[test]

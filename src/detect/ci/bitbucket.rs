@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use crate::detect::ci::jobs::{
-    JobCap, JobIds, command_in, finish_pipeline, new_job, parse_yaml, push_step, service_image,
+    JobCap, JobIds, command_in, finish_pipeline, new_job, parse_yaml_map, push_step, service_image,
 };
 use crate::detect::ci::task_step;
 use crate::detect::{DetectContext, Facts};
@@ -27,10 +27,7 @@ const GROUPS: &[&str] = &["branches", "pull-requests", "tags", "bookmarks", "cus
 pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Facts {
     let mut facts = Facts::default();
     for (_, src) in files {
-        let Some(docs) = parse_yaml(src, &mut facts) else {
-            continue;
-        };
-        let Some(doc) = docs.first().filter(|d| d.is_map()) else {
+        let Some(doc) = parse_yaml_map(src, &mut facts) else {
             continue;
         };
         for (name, service) in doc
@@ -194,11 +191,7 @@ fn step_items<'n>(list: &'n Node, deployment: Option<&'n str>) -> Vec<StepItem<'
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline, run, stages};
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::detect::ci::jobs::testing::{detected, graph, ids, job, pipeline, run, stages};
 
     const CONFIG: &str = r#"image: python:3.12
 definitions:

@@ -300,11 +300,7 @@ fn plugin_reference(written: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline, run, stages};
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::detect::ci::jobs::testing::{detected, graph, ids, job, pipeline, run, stages};
 
     fn scan(text: &str) -> Facts {
         run(

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::detect::ci::jobs::{
-    JobCap, JobIds, command_in, finish_pipeline, line_of, new_job, parse_yaml, push_step,
+    JobCap, JobIds, command_in, finish_pipeline, line_of, new_job, parse_yaml_map, push_step,
     resolve_dir, resolve_gates, service_image, through_gates,
 };
 use crate::detect::ci::task_step;
@@ -29,11 +29,8 @@ const MAX_STEPS: usize = 10_000;
 pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Facts {
     let mut facts = Facts::default();
     for (_, src) in files {
-        let Some(docs) = parse_yaml(src, &mut facts) else {
-            continue;
-        };
-        if let Some(doc) = docs.first().filter(|d| d.is_map()) {
-            let config = Config::new(doc);
+        if let Some(doc) = parse_yaml_map(src, &mut facts) {
+            let config = Config::new(&doc);
             let jobs = config.jobs(ctx, src, &mut facts);
             finish_pipeline(ctx, &mut facts, "circleci", src, jobs);
         }
@@ -140,12 +137,7 @@ impl<'n> Config<'n> {
                     .unwrap_or(job);
                 let requires: Vec<String> = params
                     .and_then(|p| p.get("requires"))
-                    .map(|r| {
-                        r.strings()
-                            .into_iter()
-                            .map(|(s, _)| s.to_string())
-                            .collect()
-                    })
+                    .map(Node::owned_strings)
                     .unwrap_or_default();
                 let approval =
                     params.and_then(|p| p.get("type")).and_then(Node::as_str) == Some("approval");

@@ -9,7 +9,8 @@
 //! more job, `images` (release), after every step.
 
 use crate::detect::ci::jobs::{
-    JobCap, JobIds, finish_pipeline, key_line, line_of, new_job, parse_yaml, push_step, resolve_dir,
+    JobCap, JobIds, finish_pipeline, key_line, line_of, new_job, parse_yaml_map, push_step,
+    resolve_dir,
 };
 use crate::detect::ci::{command_step, task_step};
 use crate::detect::{DetectContext, Facts};
@@ -34,8 +35,7 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
                 }
             }
         } else {
-            parse_yaml(src, &mut facts)
-                .and_then(|mut docs| (!docs.is_empty()).then(|| docs.swap_remove(0)))
+            parse_yaml_map(src, &mut facts)
         };
         if let Some(doc) = doc.filter(Node::is_map) {
             let jobs = jobs(ctx, src, &doc, &mut facts);
@@ -218,11 +218,7 @@ fn from_json(value: &ast::Value<'_>, depth: usize) -> Node {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline, run, stages};
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::detect::ci::jobs::testing::{detected, graph, ids, job, pipeline, run, stages};
 
     #[test]
     fn steps_wait_for_every_earlier_step_unless_they_say() {

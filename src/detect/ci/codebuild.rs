@@ -6,7 +6,7 @@
 
 use crate::detect::ci::command_step;
 use crate::detect::ci::jobs::{
-    command_list, finish_pipeline, key_line, new_job, parse_yaml, push_step,
+    command_list, finish_pipeline, key_line, new_job, parse_yaml_map, push_step,
 };
 use crate::detect::{DetectContext, Facts};
 use crate::source::SourceFile;
@@ -17,16 +17,13 @@ const PHASES: &[&str] = &["install", "pre_build", "build", "post_build"];
 pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Facts {
     let mut facts = Facts::default();
     for (_, src) in files {
-        let Some(docs) = parse_yaml(src, &mut facts) else {
-            continue;
-        };
-        let Some(doc) = docs.first().filter(|d| d.is_map()) else {
+        let Some(doc) = parse_yaml_map(src, &mut facts) else {
             continue;
         };
         let Some(phases) = doc.get("phases") else {
             continue;
         };
-        let mut job = new_job("build", key_line(src, doc, "phases"));
+        let mut job = new_job("build", key_line(src, &doc, "phases"));
         for phase in PHASES.iter().filter_map(|p| phases.get(p)) {
             for list in [phase.get("commands"), phase.path(&["finally", "commands"])]
                 .into_iter()

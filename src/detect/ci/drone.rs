@@ -75,11 +75,8 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
                 .collect();
             let depends = doc
                 .get("depends_on")
-                .map(Node::strings)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(s, _)| s.to_string())
-                .collect();
+                .map(Node::owned_strings)
+                .unwrap_or_default();
             pipelines.insert(
                 name,
                 Ends {
@@ -210,11 +207,9 @@ fn pipeline(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline as only, run, stages};
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::detect::ci::jobs::testing::{
+        detected, graph, ids, job, pipeline as only, run, stages,
+    };
 
     #[test]
     fn steps_run_in_order_and_pipelines_chain() {

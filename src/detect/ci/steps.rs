@@ -459,12 +459,9 @@ mod tests {
     use super::*;
 
     fn rules() -> (Catalog, StepRules) {
-        let catalog = Catalog::from_files([(
-            "t.toml".to_string(),
-            "category = \"testing\"\n[[technology]]\nid = \"pytest\"\nname = \"pytest\"\n"
-                .to_string(),
-        )])
-        .unwrap();
+        let catalog = crate::detect::testing::catalog(
+            "category = \"testing\"\n[[technology]]\nid = \"pytest\"\nname = \"pytest\"\n",
+        );
         let text = r#"
 wrappers = ["poetry run", "uv run", "python -m", "npx", "bundle exec", "sudo", "yarn", "docker compose run ..."]
 deploy_job_names = ["deploy", "release"]

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use crate::detect::ci::jobs::{
-    JobCap, JobIds, command_list, finish_pipeline, key_line, line_of, new_job, parse_yaml,
+    JobCap, JobIds, command_list, finish_pipeline, key_line, line_of, new_job, parse_yaml_map,
     push_step,
 };
 use crate::detect::ci::{command_step, task_step};
@@ -40,12 +40,9 @@ const ROOT_DEPLOY: &str = "(ROOT DEPLOY)";
 pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Facts {
     let mut facts = Facts::default();
     for (_, src) in files {
-        let Some(docs) = parse_yaml(src, &mut facts) else {
-            continue;
-        };
-        if let Some(doc) = docs.first().filter(|d| d.is_map()) {
-            services(ctx, src, doc, &mut facts);
-            let jobs = jobs(ctx, src, doc, &mut facts);
+        if let Some(doc) = parse_yaml_map(src, &mut facts) {
+            services(ctx, src, &doc, &mut facts);
+            let jobs = jobs(ctx, src, &doc, &mut facts);
             finish_pipeline(ctx, &mut facts, "travis-ci", src, jobs);
         }
     }
@@ -230,11 +227,7 @@ fn deploys(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline, run, stages};
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::detect::ci::jobs::testing::{detected, graph, ids, job, pipeline, run, stages};
 
     fn scan(text: &str) -> Facts {
         run(detect, FileKind::TravisCi, &[(".travis.yml", text)])

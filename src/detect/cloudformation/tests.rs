@@ -1,9 +1,7 @@
 //! Tests of the CloudFormation detector on in-memory templates.
 
 use super::*;
-use crate::detect::ci::steps::StepRules;
-use crate::read::Reader;
-use crate::walk::WalkOutput;
+use crate::detect::testing::{self, DetectFn, detections};
 
 pub(crate) const CATALOG: &str = r#"category = "database"
 [[technology]]
@@ -43,37 +41,12 @@ name = "Sentry"
 env = ["SENTRY_"]
 "#;
 
-pub(crate) fn detect_with(
-    run: fn(&DetectContext<'_>, &[(FileKind, &SourceFile)]) -> Facts,
-    files: &[(FileKind, &str, &str)],
-) -> (Catalog, Facts) {
-    let catalog = Catalog::from_files([("t.toml".to_string(), CATALOG.to_string())]).unwrap();
-    let walk = WalkOutput::default();
-    let reader = Reader::new(std::path::Path::new("."));
-    let steps = StepRules::empty();
-    let ctx = DetectContext {
-        catalog: &catalog,
-        walk: &walk,
-        reader: &reader,
-        ci_steps: &steps,
-    };
-    let sources: Vec<(FileKind, SourceFile)> = files
-        .iter()
-        .map(|(kind, path, text)| (*kind, SourceFile::new(*path, *text)))
-        .collect();
-    let refs: Vec<(FileKind, &SourceFile)> = sources.iter().map(|(k, s)| (*k, s)).collect();
-    let facts = run(&ctx, &refs);
+/// Run a detector with [`CATALOG`] on in-memory files; the catalog comes
+/// back to name the detections.
+pub(crate) fn detect_with(run: DetectFn, files: &[(FileKind, &str, &str)]) -> (Catalog, Facts) {
+    let catalog = testing::catalog(CATALOG);
+    let facts = testing::run(run, &catalog, files);
     (catalog, facts)
-}
-
-pub(crate) fn detections(catalog: &Catalog, facts: &Facts) -> Vec<(String, u32, String)> {
-    let mut out: Vec<(String, u32, String)> = facts
-        .detections
-        .iter()
-        .map(|d| (catalog.get(d.tech).id.clone(), d.line, d.reason.clone()))
-        .collect();
-    out.sort();
-    out
 }
 
 fn d(id: &str, line: u32, reason: &str) -> (String, u32, String) {

@@ -143,12 +143,7 @@ pub fn read(src: &SourceFile, name: &str, key_line: u32, node: &Node) -> Service
         ports: node.get("ports").map(ports).unwrap_or_default(),
         profiles: node
             .get("profiles")
-            .map(|n| {
-                n.strings()
-                    .into_iter()
-                    .map(|(s, _)| s.to_string())
-                    .collect()
-            })
+            .map(Node::owned_strings)
             .unwrap_or_default(),
         extends: node
             .entry("extends")

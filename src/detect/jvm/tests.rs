@@ -1,4 +1,5 @@
 use super::*;
+use crate::detect::testing::manifest;
 use crate::detect::{Manifest, ManifestRole};
 use crate::model::DependencyScope;
 
@@ -36,14 +37,7 @@ fn gradle(files: &[(&str, &str)]) -> Facts {
     facts
 }
 
-fn manifest<'a>(facts: &'a Facts, path: &str) -> &'a Manifest {
-    facts
-        .manifests
-        .iter()
-        .find(|m| m.path == path)
-        .unwrap_or_else(|| panic!("no manifest {path}"))
-}
-
+/// Owned, unlike `testing::deps`: the expected values are written `.into()`.
 fn deps(manifest: &Manifest) -> Vec<(String, DependencyScope, u32)> {
     manifest
         .dependencies

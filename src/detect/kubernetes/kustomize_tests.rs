@@ -4,7 +4,7 @@ use super::*;
 
 fn catalog() -> Catalog {
     let text = "category = \"database\"\n[[technology]]\nid = \"postgresql\"\nname = \"PostgreSQL\"\nhelm_charts = [\"postgresql\"]\n";
-    Catalog::from_files([("t.toml".to_string(), text.to_string())]).unwrap()
+    crate::detect::testing::catalog(text)
 }
 
 fn parse_at(path: &str, text: &str) -> Kustomization {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::detect::ci::steps::StepRules;
-use crate::read::Reader;
+use crate::detect::testing;
 use crate::walk::{FoundFile, WalkOutput, classify};
 
 const DATABASES: &str = r#"category = "database"
@@ -36,13 +36,7 @@ env = ["SENTRY_DSN"]
 "#;
 
 fn catalog() -> Catalog {
-    Catalog::from_files(
-        [DATABASES, CACHES, ORCHESTRATION, ERRORS]
-            .iter()
-            .enumerate()
-            .map(|(i, text)| (format!("{i}.toml"), (*text).to_string())),
-    )
-    .unwrap()
+    testing::catalog_of(&[DATABASES, CACHES, ORCHESTRATION, ERRORS])
 }
 
 /// Run the detector on in-memory files, classified as the walk would.
@@ -51,8 +45,6 @@ fn run(files: &[(&str, &str)]) -> Facts {
 }
 
 fn run_in(root: &Path, files: &[(&str, &str)]) -> Facts {
-    let catalog = catalog();
-    let steps = StepRules::empty();
     let mut sources: Vec<(FileKind, SourceFile)> = files
         .iter()
         .map(|(path, text)| (classify(path), SourceFile::new(*path, *text)))
@@ -71,13 +63,6 @@ fn run_in(root: &Path, files: &[(&str, &str)]) -> Facts {
             .collect(),
         ..WalkOutput::default()
     };
-    let reader = Reader::new(root);
-    let ctx = DetectContext {
-        catalog: &catalog,
-        walk: &walk,
-        reader: &reader,
-        ci_steps: &steps,
-    };
     let kinds = [
         FileKind::Yaml,
         FileKind::HelmChart,
@@ -85,12 +70,9 @@ fn run_in(root: &Path, files: &[(&str, &str)]) -> Facts {
         FileKind::Kustomization,
         FileKind::Skaffold,
     ];
-    let mine: Vec<(FileKind, &SourceFile)> = sources
-        .iter()
-        .filter(|(kind, _)| kinds.contains(kind))
-        .map(|(kind, src)| (*kind, src))
-        .collect();
-    detect(&ctx, &mine)
+    sources.retain(|(kind, _)| kinds.contains(kind));
+    let steps = StepRules::empty();
+    testing::detect_sources(detect, &catalog(), &steps, &walk, root, &sources)
 }
 
 fn reasons(facts: &Facts) -> Vec<(String, String, u32, String)> {
@@ -349,11 +331,9 @@ fn kustomize_changes_the_objects_it_includes_without_doubling_them() {
 
 #[test]
 fn kustomize_resources_the_walk_did_not_hand_over_are_read() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("k8s")).unwrap();
     let json = r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "worker"},
  "spec": {"template": {"spec": {"containers": [{"name": "w", "image": "redis:7"}]}}}}"#;
-    std::fs::write(dir.path().join("k8s/worker.json"), json).unwrap();
+    let dir = testing::write_tree(&[("k8s/worker.json", json)]);
     let kust = "resources: [worker.json, missing.yaml]\nconfigMapGenerator:\n  - name: gen\n    literals: [A=1]\n";
     let facts = run_in(dir.path(), &[("k8s/kustomization.yaml", kust)]);
     assert_eq!(facts.kubernetes.workloads[0].name, "worker");

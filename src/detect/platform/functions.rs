@@ -13,17 +13,11 @@ use super::apps::dir_name;
 /// `vercel.json` `functions`: a glob of source files → `maxDuration`
 /// (seconds), `memory` (MB), `runtime`. Each glob is one function entry.
 pub(super) fn vercel(src: &SourceFile, facts: &mut Facts) {
-    let value = match json::parse(src, Strictness::Strict) {
-        Ok(value) => value,
-        Err(err) => {
-            facts.problems.push(err.to_problem(src));
-            return;
-        }
-    };
-    let Some(ast::Value::Object(root)) = &value else {
+    let Some(root) = root_object(src, Strictness::Strict, facts) else {
         return;
     };
-    let Some(ast::Value::Object(functions)) = json::get(root, "functions").map(|p| &p.value) else {
+    let Some(ast::Value::Object(functions)) = json::get(&root, "functions").map(|p| &p.value)
+    else {
         return;
     };
     for prop in &functions.properties {
@@ -53,6 +47,23 @@ pub(super) fn vercel(src: &SourceFile, facts: &mut Facts) {
     }
 }
 
+/// The top-level object of a JSON file; a syntax error is a problem, and a
+/// file holding anything else has nothing to read.
+fn root_object<'a>(
+    src: &'a SourceFile,
+    strictness: Strictness,
+    facts: &mut Facts,
+) -> Option<ast::Object<'a>> {
+    match json::parse(src, strictness) {
+        Ok(Some(ast::Value::Object(root))) => Some(root),
+        Ok(_) => None,
+        Err(err) => {
+            facts.problems.push(err.to_problem(src));
+            None
+        }
+    }
+}
+
 /// A whole number under `key`, with its line (unknown when not one).
 fn number(src: &SourceFile, object: &ast::Object<'_>, key: &str) -> (Option<u64>, Option<u32>) {
     match json::get(object, key) {
@@ -71,14 +82,7 @@ fn number(src: &SourceFile, object: &ast::Object<'_>, key: &str) -> (Option<u64>
 /// .NET time span (`00:10:00`, `1.00:00:00`); `-1` means no limit.
 pub(super) fn host_json(ctx: &DetectContext<'_>, src: &SourceFile, facts: &mut Facts) {
     // The Functions host reads host.json with comments allowed.
-    let value = match json::parse(src, Strictness::Lenient) {
-        Ok(value) => value,
-        Err(err) => {
-            facts.problems.push(err.to_problem(src));
-            return;
-        }
-    };
-    let Some(ast::Value::Object(root)) = &value else {
+    let Some(root) = root_object(src, Strictness::Lenient, facts) else {
         return;
     };
     let dir = parent_dir(&src.path);
@@ -87,7 +91,7 @@ pub(super) fn host_json(ctx: &DetectContext<'_>, src: &SourceFile, facts: &mut F
     } else {
         dir_name(dir)
     };
-    let (timeout_seconds, timeout_line) = match json::get(root, "functionTimeout") {
+    let (timeout_seconds, timeout_line) = match json::get(&root, "functionTimeout") {
         Some(prop) => {
             let line = src.line(json::key_span(prop).start);
             let seconds = match &prop.value {

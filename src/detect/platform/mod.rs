@@ -22,7 +22,7 @@ mod tests;
 use crate::detect::{DetectContext, Facts, ServiceFact, parent_dir};
 use crate::model::ServiceOrigin;
 use crate::parse::json::{self, Strictness};
-use crate::parse::pyproject::{key_span, parse_toml, table_at};
+use crate::parse::toml::{key_span, parse_toml, table_at};
 use crate::parse::{procfile, yaml};
 use crate::source::SourceFile;
 use crate::walk::FileKind;

@@ -2,7 +2,8 @@
 
 use super::functions::time_span_seconds;
 use super::*;
-use crate::detect::cloudformation::tests::{detect_with, detections};
+use crate::detect::cloudformation::tests::detect_with;
+use crate::detect::testing::{detections, function_rows};
 
 fn run(files: &[(FileKind, &str, &str)]) -> Facts {
     detect_with(detect, files).1
@@ -219,21 +220,7 @@ fn vercel_functions_with_limits() {
   }
 }"#;
     let facts = run(&[(FileKind::VercelJson, "web/vercel.json", text)]);
-    let got: Vec<_> = facts
-        .functions
-        .iter()
-        .map(|f| {
-            (
-                f.name.as_str(),
-                f.line,
-                f.runtime.as_deref(),
-                f.timeout_seconds,
-                f.timeout_line,
-                f.memory_mb,
-                f.memory_line,
-            )
-        })
-        .collect();
+    let got = function_rows(&facts.functions);
     assert_eq!(
         got,
         [

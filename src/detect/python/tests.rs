@@ -2,52 +2,19 @@
 //! requirements includes, problems, and matching against a catalog.
 
 use super::*;
-use crate::catalog::Catalog;
-use crate::read::Reader;
+use crate::detect::testing::{self, manifest};
 
 /// Detect over a temporary tree holding `files`.
 fn detect_tree(files: &[(&str, &str)]) -> Facts {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let abs = dir.path().join(path);
-        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
-        std::fs::write(abs, text).unwrap();
-    }
-    let catalog = Catalog::from_files(Vec::<(String, String)>::new()).unwrap();
-    let walk = crate::walk::walk(dir.path(), &catalog);
-    let reader = Reader::new(dir.path());
+    let kinds = [
+        FileKind::PyProject,
+        FileKind::Requirements,
+        FileKind::Pipfile,
+        FileKind::SetupCfg,
+        FileKind::SetupPy,
+    ];
     let steps = crate::detect::ci::steps::StepRules::empty();
-    let ctx = DetectContext {
-        catalog: &catalog,
-        walk: &walk,
-        reader: &reader,
-        ci_steps: &steps,
-    };
-    let sources: Vec<(FileKind, SourceFile)> = walk
-        .files
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.kind,
-                FileKind::PyProject
-                    | FileKind::Requirements
-                    | FileKind::Pipfile
-                    | FileKind::SetupCfg
-                    | FileKind::SetupPy
-            )
-        })
-        .map(|f| (f.kind, reader.read_at(&f.path, &f.abs).unwrap()))
-        .collect();
-    let refs: Vec<(FileKind, &SourceFile)> = sources.iter().map(|(k, s)| (*k, s)).collect();
-    detect(&ctx, &refs)
-}
-
-fn manifest<'a>(facts: &'a Facts, path: &str) -> &'a Manifest {
-    facts
-        .manifests
-        .iter()
-        .find(|m| m.path == path)
-        .unwrap_or_else(|| panic!("no manifest {path}"))
+    testing::run_tree(detect, &testing::empty_catalog(), &steps, &kinds, files)
 }
 
 fn deps(manifest: &Manifest) -> Vec<(&str, DependencyScope, &str, u32)> {
@@ -350,29 +317,17 @@ fn a_file_full_of_errors_lists_only_the_first_ones() {
 
 #[test]
 fn dependencies_match_the_catalog_by_their_normalized_name() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("requirements")).unwrap();
-    std::fs::write(
-        dir.path().join("requirements/base.txt"),
-        "# pinned\nDjango==5.0.6\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("pyproject.toml"),
-        "[project]\nname = \"shop\"\ndependencies = [\"SQLAlchemy[asyncio]>=2\"]\n",
-    )
-    .unwrap();
-    let catalog = Catalog::from_files([
+    let dir = testing::write_tree(&[
+        ("requirements/base.txt", "# pinned\nDjango==5.0.6\n"),
         (
-            "framework.toml".to_string(),
-            "category = \"framework\"\n[[technology]]\nid = \"django\"\nname = \"Django\"\npackages.pypi = [\"django\"]\n".to_string(),
+            "pyproject.toml",
+            "[project]\nname = \"shop\"\ndependencies = [\"SQLAlchemy[asyncio]>=2\"]\n",
         ),
-        (
-            "orm.toml".to_string(),
-            "category = \"orm\"\n[[technology]]\nid = \"sqlalchemy\"\nname = \"SQLAlchemy\"\npackages.pypi = [\"sqlalchemy\"]\n".to_string(),
-        ),
-    ])
-    .unwrap();
+    ]);
+    let catalog = testing::catalog_of(&[
+        "category = \"framework\"\n[[technology]]\nid = \"django\"\nname = \"Django\"\npackages.pypi = [\"django\"]\n",
+        "category = \"orm\"\n[[technology]]\nid = \"sqlalchemy\"\nname = \"SQLAlchemy\"\npackages.pypi = [\"sqlalchemy\"]\n",
+    ]);
     let stack = crate::scan::scan(dir.path(), ".", &catalog).unwrap();
     let django = stack
         .technologies

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
+use crate::detect::testing;
 use crate::model::{Container, DockerStage, Dockerfile, Ecosystem, EnvVar, KubeService};
 
 fn catalog() -> Catalog {
@@ -26,12 +27,7 @@ id = "nginx"
 name = "NGINX"
 images = ["nginx"]
 "#;
-    Catalog::from_files([
-        ("d.toml".to_string(), text.to_string()),
-        ("c.toml".to_string(), cache.to_string()),
-        ("p.toml".to_string(), proxy.to_string()),
-    ])
-    .unwrap()
+    testing::catalog_of(&[text, cache, proxy])
 }
 
 fn draft(dir: &str, name: &str, kind: ComponentKind) -> Draft {

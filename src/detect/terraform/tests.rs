@@ -3,9 +3,7 @@
 use super::functions::memory_mb;
 use super::*;
 use crate::catalog::Catalog;
-use crate::detect::ci::steps::StepRules;
-use crate::read::Reader;
-use crate::walk::WalkOutput;
+use crate::detect::testing::{self, detections};
 
 const CATALOG: &str = r#"category = "database"
 [[technology]]
@@ -32,34 +30,13 @@ terraform = ["aws_lambda_*"]
 "#;
 
 fn detect_files(files: &[(&str, &str)]) -> (Catalog, Facts) {
-    let catalog = Catalog::from_files([("t.toml".to_string(), CATALOG.to_string())]).unwrap();
-    let walk = WalkOutput::default();
-    let reader = Reader::new(std::path::Path::new("."));
-    let steps = StepRules::empty();
-    let ctx = DetectContext {
-        catalog: &catalog,
-        walk: &walk,
-        reader: &reader,
-        ci_steps: &steps,
-    };
-    let sources: Vec<SourceFile> = files
+    let catalog = testing::catalog(CATALOG);
+    let files: Vec<(FileKind, &str, &str)> = files
         .iter()
-        .map(|(path, text)| SourceFile::new(*path, *text))
+        .map(|(path, text)| (FileKind::Terraform, *path, *text))
         .collect();
-    let refs: Vec<(FileKind, &SourceFile)> =
-        sources.iter().map(|s| (FileKind::Terraform, s)).collect();
-    let facts = detect(&ctx, &refs);
+    let facts = testing::run(detect, &catalog, &files);
     (catalog, facts)
-}
-
-fn detections(catalog: &Catalog, facts: &Facts) -> Vec<(String, u32, String)> {
-    let mut out: Vec<(String, u32, String)> = facts
-        .detections
-        .iter()
-        .map(|d| (catalog.get(d.tech).id.clone(), d.line, d.reason.clone()))
-        .collect();
-    out.sort();
-    out
 }
 
 #[test]

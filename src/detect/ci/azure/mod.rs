@@ -228,7 +228,7 @@ impl Walk<'_, '_> {
                 }
                 out.push(StageDraft {
                     name: Some(name.to_string()),
-                    depends_on: item.get("dependsOn").map(names),
+                    depends_on: item.get("dependsOn").map(Node::owned_strings),
                     jobs,
                 });
             }
@@ -293,7 +293,10 @@ impl Walk<'_, '_> {
         }
         Some(JobDraft {
             job,
-            depends_on: item.get("dependsOn").map(names).unwrap_or_default(),
+            depends_on: item
+                .get("dependsOn")
+                .map(Node::owned_strings)
+                .unwrap_or_default(),
         })
     }
 
@@ -383,14 +386,6 @@ impl Walk<'_, '_> {
         }
         job.steps.push(step);
     }
-}
-
-/// `dependsOn: x` or `dependsOn: [x, y]`.
-fn names(node: &Node) -> Vec<String> {
-    node.strings()
-        .into_iter()
-        .map(|(s, _)| s.to_string())
-        .collect()
 }
 
 /// Give jobs their final ids and needs: within-stage `dependsOn`, else every

@@ -1,14 +1,10 @@
 //! Azure Pipelines: stage ordering, deployment jobs, tasks and templates.
 
 use super::*;
-use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline, run, stages};
+use crate::detect::ci::jobs::testing::{detected, graph, ids, job, pipeline, run, stages};
 
 fn scan(files: &[(&str, &str)]) -> Facts {
     run(detect, FileKind::AzurePipelines, files)
-}
-
-fn ids(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
 }
 
 const STAGED: &str = r#"trigger: [main]

@@ -181,12 +181,7 @@ impl<'a> Github<'a> {
                 stages: Vec::new(),
                 needs: body
                     .get("needs")
-                    .map(|n| {
-                        n.strings()
-                            .into_iter()
-                            .map(|(s, _)| s.to_string())
-                            .collect()
-                    })
+                    .map(Node::owned_strings)
                     .unwrap_or_default(),
                 directory: None,
                 name: body.get("name").and_then(Node::as_str).map(str::to_string),

@@ -3,9 +3,8 @@
 //! defaults, environments, and broken or hostile input.
 
 use super::*;
-use crate::catalog::Catalog;
 use crate::detect::ci::steps::StepRules;
-use crate::read::Reader;
+use crate::detect::testing;
 
 const STEPS: &str = r#"
 wrappers = ["npx"]
@@ -57,30 +56,9 @@ images = ["redis"]
 const MAIN: &str = ".gitlab-ci.yml";
 
 fn detect_tree(files: &[(&str, &str)]) -> Facts {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let abs = dir.path().join(path);
-        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
-        std::fs::write(abs, text).unwrap();
-    }
-    let catalog = Catalog::from_files([("t.toml".to_string(), CATALOG.to_string())]).unwrap();
-    let walk = crate::walk::walk(dir.path(), &catalog);
-    let reader = Reader::new(dir.path());
+    let catalog = testing::catalog(CATALOG);
     let steps = StepRules::from_str("steps.toml", STEPS).unwrap();
-    let ctx = DetectContext {
-        catalog: &catalog,
-        walk: &walk,
-        reader: &reader,
-        ci_steps: &steps,
-    };
-    let sources: Vec<(FileKind, SourceFile)> = walk
-        .files
-        .iter()
-        .filter(|f| f.kind == FileKind::GitlabCi)
-        .map(|f| (f.kind, reader.read_at(&f.path, &f.abs).unwrap()))
-        .collect();
-    let inputs: Vec<(FileKind, &SourceFile)> = sources.iter().map(|(k, s)| (*k, s)).collect();
-    let mut facts = detect(&ctx, &inputs);
+    let mut facts = testing::run_tree(detect, &catalog, &steps, &[FileKind::GitlabCi], files);
     facts.detections.sort();
     facts
 }

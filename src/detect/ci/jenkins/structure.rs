@@ -131,6 +131,12 @@ impl Parser<'_, '_> {
             .filter(|c| *c < limit)
     }
 
+    /// The closing index of a bracket `c` opening at `i`, within `limit`;
+    /// `None` when no such bracket opens there.
+    fn group(&self, i: usize, c: char, limit: usize) -> Option<usize> {
+        self.is_open(i, c).then(|| self.close(i, limit)).flatten()
+    }
+
     /// The first string literal at bracket depth 0 of `range`.
     fn first_string(&self, range: Range<usize>) -> Option<(String, usize)> {
         let mut i = range.start;
@@ -232,11 +238,7 @@ impl Parser<'_, '_> {
         services: &mut Vec<(String, usize)>,
         out: &mut Vec<Item>,
     ) -> usize {
-        let Some(args_end) = self
-            .is_open(i + 1, '(')
-            .then(|| self.close(i + 1, end))
-            .flatten()
-        else {
+        let Some(args_end) = self.group(i + 1, '(', end) else {
             return i + 1;
         };
         let Some(name) = self
@@ -246,11 +248,7 @@ impl Parser<'_, '_> {
             return args_end + 1;
         };
         let body = args_end + 1;
-        let Some(body_end) = self
-            .is_open(body, '{')
-            .then(|| self.close(body, end))
-            .flatten()
-        else {
+        let Some(body_end) = self.group(body, '{', end) else {
             // `stage('x')` without a block (old scripted syntax): nothing to
             // attach to it.
             return args_end + 1;
@@ -347,19 +345,11 @@ impl Parser<'_, '_> {
         services: &mut Vec<(String, usize)>,
         out: &mut Vec<Item>,
     ) -> usize {
-        let Some(args_end) = self
-            .is_open(i + 1, '(')
-            .then(|| self.close(i + 1, end))
-            .flatten()
-        else {
+        let Some(args_end) = self.group(i + 1, '(', end) else {
             return i + 1;
         };
         let body = args_end + 1;
-        let Some(body_end) = self
-            .is_open(body, '{')
-            .then(|| self.close(body, end))
-            .flatten()
-        else {
+        let Some(body_end) = self.group(body, '{', end) else {
             return i + 1;
         };
         let inner = self
@@ -394,8 +384,7 @@ impl Parser<'_, '_> {
             return self.close(i + 3, end).map_or(i + 4, |c| c + 1);
         }
         if self.is_ident(i + 2, "image")
-            && self.is_open(i + 3, '(')
-            && let Some(args_end) = self.close(i + 3, end)
+            && let Some(args_end) = self.group(i + 3, '(', end)
             && self.is_punct(args_end + 1, '.')
             && self.is_ident(args_end + 2, "withRun")
             && let Some((image, offset)) = self.first_string(i + 4..args_end)

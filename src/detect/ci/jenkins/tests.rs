@@ -2,14 +2,10 @@
 //! directories, services, and text that must not confuse the structure.
 
 use super::*;
-use crate::detect::ci::jobs::testing::{detected, graph, job, pipeline, run, stages};
+use crate::detect::ci::jobs::testing::{detected, graph, ids, job, pipeline, run, stages};
 
 fn scan(text: &str) -> Facts {
     run(detect, FileKind::Jenkinsfile, &[("Jenkinsfile", text)])
-}
-
-fn ids(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
 }
 
 const DECLARATIVE: &str = r#"// Build { and test } the api

@@ -24,6 +24,15 @@ pub fn parse_yaml(src: &SourceFile, facts: &mut Facts) -> Option<Vec<Node>> {
     }
 }
 
+/// The first document of a YAML file when it is a mapping, as the
+/// one-document CI formats are; a syntax error is a problem.
+pub fn parse_yaml_map(src: &SourceFile, facts: &mut Facts) -> Option<Node> {
+    parse_yaml(src, facts)?
+        .into_iter()
+        .next()
+        .filter(Node::is_map)
+}
+
 /// A job with nothing in it yet.
 pub fn new_job(id: impl Into<String>, line: u32) -> Job {
     Job {

@@ -7,14 +7,13 @@
 use std::sync::OnceLock;
 
 use crate::catalog::Catalog;
+use crate::detect::Facts;
 use crate::detect::ci::steps::StepRules;
-use crate::detect::{DetectContext, Facts};
+use crate::detect::testing;
+pub use crate::detect::testing::DetectFn;
 use crate::model::{Job, Pipeline};
-use crate::read::Reader;
 use crate::source::SourceFile;
 use crate::walk::FileKind;
-
-pub type DetectFn = fn(&DetectContext<'_>, &[(FileKind, &SourceFile)]) -> Facts;
 
 fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
@@ -29,29 +28,7 @@ fn steps() -> &'static StepRules {
 /// Write `files` to a temporary directory, walk it, and run `detect` on
 /// the files the walk classifies as `kind`.
 pub fn run(detect: DetectFn, kind: FileKind, files: &[(&str, &str)]) -> Facts {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let abs = dir.path().join(path);
-        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
-        std::fs::write(abs, text).unwrap();
-    }
-    let walk = crate::walk::walk(dir.path(), catalog());
-    let reader = Reader::new(dir.path());
-    let ctx = DetectContext {
-        catalog: catalog(),
-        walk: &walk,
-        reader: &reader,
-        ci_steps: steps(),
-    };
-    let sources: Vec<(FileKind, SourceFile)> = walk
-        .files
-        .iter()
-        .filter(|f| f.kind == kind)
-        .map(|f| (f.kind, reader.read_at(&f.path, &f.abs).unwrap()))
-        .collect();
-    assert!(!sources.is_empty(), "no file of kind {kind:?}");
-    let refs: Vec<(FileKind, &SourceFile)> = sources.iter().map(|(k, s)| (*k, s)).collect();
-    detect(&ctx, &refs)
+    testing::run_tree(detect, catalog(), steps(), &[kind], files)
 }
 
 /// Run `detect` on one file given as text (no tree around it).
@@ -62,15 +39,8 @@ pub fn run_source(detect: DetectFn, kind: FileKind, path: &str, text: &str) -> F
         let walk = crate::walk::walk(dir.path(), catalog());
         (dir, walk)
     });
-    let reader = Reader::new(dir.path());
-    let ctx = DetectContext {
-        catalog: catalog(),
-        walk,
-        reader: &reader,
-        ci_steps: steps(),
-    };
-    let src = SourceFile::new(path, text);
-    detect(&ctx, &[(kind, &src)])
+    let sources = [(kind, SourceFile::new(path, text))];
+    testing::detect_sources(detect, catalog(), steps(), walk, dir.path(), &sources)
 }
 
 /// The only pipeline found.
@@ -94,6 +64,11 @@ pub fn graph(pipeline: &Pipeline) -> Vec<(String, u32, Vec<String>)> {
         .iter()
         .map(|j| (j.id.clone(), j.line, j.needs.clone()))
         .collect()
+}
+
+/// Owned ids, for comparing with a job's `needs`.
+pub fn ids(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
 }
 
 /// Stage names of a job.
