@@ -131,6 +131,14 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
         .map(|d| (unscoped(&d.name).to_ascii_lowercase(), d.dir.clone()))
         .collect();
     compose_units(&facts.services, catalog, &components, &mut units);
+    // A dev container (`.devcontainer/` compose file, or a build from a
+    // `.devcontainer` Dockerfile) is a development environment, not a
+    // deployable service; the datastores next to it still are services.
+    let in_dev_container = |path: &Option<String>| {
+        path.as_deref()
+            .is_some_and(|p| p.split('/').any(|part| part == ".devcontainer"))
+    };
+    units.retain(|u| !(u.own && (in_dev_container(&u.build) || in_dev_container(&u.dockerfile))));
     merge_same_code(&mut units);
     dockerfile_units(facts, drafts, &mut units);
     configured_third_party(facts, drafts, catalog, &mut units);

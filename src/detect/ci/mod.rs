@@ -35,13 +35,21 @@ pub fn command_step(
     let class = ctx.ci_steps.classify_command(run);
     let directory = run_directory(directory.as_deref(), class.directory.as_deref());
     let tools = known_tools(ctx, &class.tools);
+    let mut stages: Vec<Stage> = class.stages.iter().copied().collect();
+    // A command the data cannot read (`bin/rails $TEST_COMMAND`, a project
+    // script) says what it does through the step's name ("Run tests").
+    if stages.is_empty()
+        && let Some(name) = &name
+    {
+        stages = ctx.ci_steps.stages_named(name).into_iter().collect();
+    }
     let step = Step {
         line,
         name,
         run: Some(run.to_string()),
         uses: None,
         directory,
-        stages: class.stages.iter().copied().collect(),
+        stages,
         tools: class.tools,
     };
     (step, tools)

@@ -404,3 +404,29 @@ fn compose_services_built_from_the_same_code_are_one_service() {
     );
     assert_eq!(services[0].declarations.len(), 2);
 }
+
+#[test]
+fn dev_containers_are_not_services_but_their_datastores_are() {
+    let mut facts = Facts::default();
+    let mut dev = ServiceFact::new(
+        ServiceOrigin::Compose,
+        "app",
+        ".devcontainer/docker-compose.yml",
+        2,
+    );
+    dev.build_context = Some(String::new());
+    dev.dockerfile = Some(".devcontainer/Dockerfile".to_string());
+    dev.depends_on = vec!["db".to_string()];
+    let mut db = ServiceFact::new(
+        ServiceOrigin::Compose,
+        "db",
+        ".devcontainer/docker-compose.yml",
+        12,
+    );
+    db.image = Some("postgres:16".to_string());
+    facts.services = vec![dev, db];
+    let mut drafts = vec![draft("", "shop", ComponentKind::Server)];
+    let services = build(&facts, &mut drafts, &catalog());
+    let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
+    assert_eq!(summary, [("db", false)]);
+}

@@ -443,3 +443,23 @@ fn broken_files_are_problems_and_odd_shapes_are_skipped() {
     let a = job(&facts, ".github/workflows/odder.yml", "a");
     assert!(a.needs.is_empty() && a.environment.is_none() && a.steps.is_empty());
 }
+
+#[test]
+fn a_command_the_data_cannot_read_is_known_by_its_step_name() {
+    let facts = detect_tree(&[(
+        CI,
+        "on: push
+jobs:
+  rails:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Run the tests
+        run: bin/rails $TEST_COMMAND
+      - name: Notify
+        run: ./script/notify.sh
+",
+    )]);
+    let rails = job(&facts, CI, "rails");
+    assert_eq!(stages(rails), ["test"]);
+    assert!(rails.steps[1].stages.is_empty());
+}
