@@ -78,6 +78,19 @@ const GENERATED_DIRS: &[&str] = &[
     "site-packages",
 ];
 
+/// Directories of test data: the manifests, Dockerfiles and CI files in them
+/// are samples for a test, not parts of the repository's stack. Their source
+/// files still count in the language statistics.
+const FIXTURE_DIRS: &[&str] = &[
+    "fixtures",
+    "__fixtures__",
+    "testdata",
+    "test-data",
+    "test_data",
+    "test-fixtures",
+    "test_fixtures",
+];
+
 /// Directory names that hold tests.
 const TEST_DIRS: &[&str] = &[
     "test",
@@ -198,7 +211,12 @@ impl Visitor<'_> {
         }
         self.local.file_count += 1;
         let (parent, name) = classify::split_path(&rel);
-        let kind = classify::classify_parts(parent, name);
+        let fixture = parent.split('/').any(|d| FIXTURE_DIRS.contains(&d));
+        let kind = if fixture {
+            FileKind::Other
+        } else {
+            classify::classify_parts(parent, name)
+        };
         let ext = name.rfind('.').map(|i| &name[i + 1..]);
 
         let language = match ext {
@@ -243,8 +261,10 @@ impl Visitor<'_> {
                 *counts.entry(lang).or_default() += 1;
             }
         }
-        self.catalog
-            .match_file_into(&rel, name, &mut self.scratch, &mut self.marker_techs);
+        if !fixture {
+            self.catalog
+                .match_file_into(&rel, name, &mut self.scratch, &mut self.marker_techs);
+        }
         for tech in self.marker_techs.drain(..) {
             self.local.markers.push((rel.clone(), tech));
         }

@@ -236,13 +236,28 @@ pub fn classify_parts(parent: &str, name: &str) -> FileKind {
 
 fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower == "dockerfile"
-        || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
-        || lower.ends_with(".dockerfile")
-        || lower.ends_with(".containerfile")
+    if lower == "dockerfile" || lower == "containerfile" {
+        return true;
+    }
+    if lower.ends_with(".dockerfile") || lower.ends_with(".containerfile") {
+        return true;
+    }
+    // `Dockerfile.prod`, `Dockerfile.alpine`: a variant. But not a source
+    // file, document or template about Dockerfiles (`dockerfile.rs`,
+    // `Dockerfile.md`, `Dockerfile.j2`).
+    let variant = lower
+        .strip_prefix("dockerfile.")
+        .or_else(|| lower.strip_prefix("containerfile."));
+    variant.is_some_and(|suffix| !NOT_DOCKERFILE_SUFFIXES.contains(&suffix))
 }
+
+/// Endings after `Dockerfile.` that make a file something else.
+const NOT_DOCKERFILE_SUFFIXES: &[&str] = &[
+    "rs", "go", "py", "js", "ts", "mjs", "cjs", "rb", "java", "kt", "cs", "php", "ex", "exs", "sh",
+    "ps1", "md", "txt", "rst", "adoc", "json", "yml", "yaml", "toml", "xml", "lock", "j2", "jinja",
+    "jinja2", "tmpl", "tpl", "template", "in", "erb", "mustache", "gotmpl", "hbs", "ejs", "bak",
+    "orig", "swp", "example", "sample",
+];
 
 fn is_compose_name(lower: &str) -> bool {
     lower.starts_with("docker-compose")
@@ -293,6 +308,8 @@ mod tests {
         assert_eq!(classify("Dockerfile"), FileKind::Dockerfile);
         assert_eq!(classify("docker/api.Dockerfile"), FileKind::Dockerfile);
         assert_eq!(classify("Dockerfile.prod"), FileKind::Dockerfile);
+        assert_eq!(classify("tests/dockerfile.rs"), FileKind::Other);
+        assert_eq!(classify("templates/Dockerfile.j2"), FileKind::Other);
         assert_eq!(classify("Containerfile"), FileKind::Dockerfile);
         assert_eq!(classify("docker-compose.override.yml"), FileKind::Compose);
         assert_eq!(classify("deploy/compose.yaml"), FileKind::Compose);
