@@ -170,3 +170,15 @@ fn completions_are_generated() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("stacklint"));
 }
+
+#[test]
+fn stack_mermaid() {
+    let repo = fixture_copy("compose-microservices");
+    assert_cmd_snapshot!(stacklint_in(&repo).args(["stack", "--format", "mermaid"]));
+}
+
+#[test]
+fn stack_pretty_shows_services_and_ci() {
+    let repo = fixture_copy("github-actions-pipeline");
+    assert_cmd_snapshot!(stacklint_in(&repo).args(["stack", "--color", "never"]));
+}
