@@ -26,6 +26,15 @@ pub fn embedded_rule_files() -> &'static [(&'static str, &'static str)] {
     embedded::RULE_FILES
 }
 
+/// The JSON form of an embedded rule file (path relative to `rules/`), when
+/// it converted at build time.
+pub fn embedded_rule_json(path: &str) -> Option<&'static str> {
+    embedded::RULE_FILES_JSON
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, json)| *json)
+}
+
 /// The categories a technology may have: those of the public contract
 /// (`shared/spec/TECHNOLOGIES.md`) and a few more that help classify components.
 pub const CATEGORIES: &[&str] = &[
@@ -83,7 +92,7 @@ struct CatalogFile {
 }
 
 /// One technology as the catalog describes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TechnologyDef {
     pub id: String,
@@ -217,33 +226,57 @@ pub struct Catalog {
 impl Catalog {
     /// The built-in catalog. It is checked by tests, so failing here is a bug.
     pub fn builtin() -> Result<Self, Box<FileError>> {
-        let files = embedded_rule_files()
+        let files: Vec<(String, String, Option<&'static str>)> = embedded_rule_files()
             .iter()
             .filter(|(path, _)| path.starts_with("technologies/"))
-            .map(|(path, text)| (format!("rules/{path}"), (*text).to_string()));
-        Self::from_files(files)
+            .map(|(path, text)| {
+                (
+                    format!("rules/{path}"),
+                    (*text).to_string(),
+                    embedded_rule_json(path),
+                )
+            })
+            .collect();
+        Self::load(files)
     }
 
     /// Loads catalog files given as (display path, text).
     pub fn from_files(
         files: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, Box<FileError>> {
+        Self::load(
+            files
+                .into_iter()
+                .map(|(path, text)| (path, text, None))
+                .collect(),
+        )
+    }
+
+    /// Loads catalog files given as (display path, TOML text, the same as JSON
+    /// when known): JSON is read when given, TOML otherwise (and for messages).
+    fn load(files: Vec<(String, String, Option<&str>)>) -> Result<Self, Box<FileError>> {
         let mut technologies: Vec<TechnologyDef> = Vec::new();
         let mut by_id: HashMap<String, TechId> = HashMap::new();
         // Parsing is most of the load time: parse the files in parallel, then
         // check and index them in their given order.
-        let files: Vec<(String, String)> = files.into_iter().collect();
-        let parsed: Vec<Result<CatalogFile, toml_edit::de::Error>> = files
+        let parsed: Vec<Result<CatalogFile, Box<FileError>>> = files
             .par_iter()
-            .map(|(_, text)| toml_edit::de::from_str(text))
+            .map(|(path, text, json)| {
+                if let Some(json) = json
+                    && let Ok(file) = serde_json::from_str::<CatalogFile>(json)
+                {
+                    return Ok(file);
+                }
+                toml_edit::de::from_str(text).map_err(|e| {
+                    Box::new(
+                        FileError::new(path, text, e.span(), e.message().to_string())
+                            .with_help("see the other files in rules/technologies/ for the format"),
+                    )
+                })
+            })
             .collect();
-        for ((path, text), file) in files.into_iter().zip(parsed) {
-            let file: CatalogFile = file.map_err(|e| {
-                Box::new(
-                    FileError::new(&path, &text, e.span(), e.message().to_string())
-                        .with_help("see the other files in rules/technologies/ for the format"),
-                )
-            })?;
+        for ((path, text, _), file) in files.into_iter().zip(parsed) {
+            let file: CatalogFile = file?;
             if !CATEGORIES.contains(&file.category.as_str()) {
                 return Err(Box::new(
                     FileError::new(

@@ -147,3 +147,21 @@ fn no_technology_lists_a_pattern_twice() {
     }
     assert!(doubles.is_empty(), "listed twice: {doubles:?}");
 }
+
+#[test]
+fn the_json_embedded_at_build_time_is_the_toml() {
+    let from_json = Catalog::builtin().unwrap();
+    let toml: Vec<(String, String)> = stacklint::catalog::embedded_rule_files()
+        .iter()
+        .filter(|(path, _)| path.starts_with("technologies/"))
+        .map(|(path, text)| (path.to_string(), text.to_string()))
+        .collect();
+    assert!(
+        toml.iter()
+            .all(|(path, _)| stacklint::catalog::embedded_rule_json(path).is_some()),
+        "every catalog file converts to JSON at build time"
+    );
+    let from_toml = Catalog::from_files(toml).unwrap();
+    assert_eq!(from_json.technologies(), from_toml.technologies());
+    assert!(stacklint::catalog::embedded_rule_json("ci-steps.toml").is_some());
+}

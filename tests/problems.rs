@@ -174,8 +174,16 @@ fn hidden_files_are_scanned_but_git_internals_are_not() {
 #[test]
 fn test_fixtures_are_not_part_of_the_stack() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "Cargo.toml", b"[package]\nname = \"tool\"\nversion = \"0.1.0\"\n");
-    write(dir.path(), "tests/fixtures/app/package.json", b"{\"name\": \"sample\"}");
+    write(
+        dir.path(),
+        "Cargo.toml",
+        b"[package]\nname = \"tool\"\nversion = \"0.1.0\"\n",
+    );
+    write(
+        dir.path(),
+        "tests/fixtures/app/package.json",
+        b"{\"name\": \"sample\"}",
+    );
     write(dir.path(), "pkg/testdata/Dockerfile", b"FROM alpine\n");
     let stack = scan(dir.path());
     let names: Vec<&str> = stack.components.iter().map(|c| c.name.as_str()).collect();

@@ -139,6 +139,12 @@ impl StepRules {
             .iter()
             .find(|(path, _)| *path == "ci-steps.toml")
             .map_or("", |(_, text)| *text);
+        // The JSON form converted at build time reads faster; the TOML is
+        // there for messages (and if the conversion failed).
+        let json = crate::catalog::embedded_rule_json("ci-steps.toml");
+        if let Some(file) = json.and_then(|json| serde_json::from_str::<StepsFile>(json).ok()) {
+            return Self::from_file("rules/ci-steps.toml", text, file);
+        }
         Self::from_str("rules/ci-steps.toml", text)
     }
 
@@ -154,6 +160,10 @@ impl StepRules {
                 e.message().to_string(),
             ))
         })?;
+        Self::from_file(path, text, file)
+    }
+
+    fn from_file(path: &str, text: &str, file: StepsFile) -> Result<Self, Box<FileError>> {
         let mut rules = StepRules {
             wrappers: file.wrappers.iter().map(|w| wrapper(w)).collect(),
             deploy_job_names: file
