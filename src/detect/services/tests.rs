@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 use crate::detect::testing;
-use crate::model::{Container, DockerStage, Dockerfile, Ecosystem, EnvVar, KubeService};
+use crate::model::{Container, DockerStage, Dockerfile, Ecosystem, EnvVar, KubeService, Workload};
 
 fn catalog() -> Catalog {
     let text = r#"category = "database"
