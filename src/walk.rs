@@ -151,6 +151,36 @@ struct Partial {
     file_count: u64,
 }
 
+/// What the walk knows of one directory while visiting its files.
+struct DirInfo {
+    path: String,
+    /// Inside a directory of test data: nothing in it is classified.
+    fixture: bool,
+    /// Inside a build-output or generated directory: no language statistics.
+    generated: bool,
+    /// Inside a test directory: its source files are tests.
+    test: bool,
+    counts: HashMap<TechId, u64>,
+}
+
+impl DirInfo {
+    fn new(path: &str) -> Self {
+        let mut info = DirInfo {
+            path: path.to_string(),
+            fixture: false,
+            generated: false,
+            test: false,
+            counts: HashMap::new(),
+        };
+        for dir in path.split('/') {
+            info.fixture |= FIXTURE_DIRS.contains(&dir);
+            info.generated |= GENERATED_DIRS.contains(&dir);
+            info.test |= TEST_DIRS.contains(&dir);
+        }
+        info
+    }
+}
+
 struct Visitor<'a> {
     root: &'a Path,
     catalog: &'a Catalog,
@@ -158,9 +188,10 @@ struct Visitor<'a> {
     /// Buffers reused for every file's marker matching.
     scratch: Vec<usize>,
     marker_techs: Vec<TechId>,
-    /// Language counts of the directory being visited: a directory's files
-    /// come one after another, so they are added up here and stored once.
-    current_dir: Option<(String, HashMap<TechId, u64>)>,
+    /// The directory being visited: a directory's files come one after
+    /// another, so what depends on the directory alone is worked out once and
+    /// its language counts are added up here and stored once.
+    current_dir: Option<DirInfo>,
     sink: &'a Mutex<Vec<Partial>>,
 }
 
@@ -186,12 +217,26 @@ impl ParallelVisitor for Visitor<'_> {
 
 impl Visitor<'_> {
     fn flush_dir(&mut self) {
-        if let Some((dir, counts)) = self.current_dir.take() {
-            let slot = self.local.dir_languages.entry(dir).or_default();
-            for (lang, n) in counts {
+        if let Some(info) = self.current_dir.take()
+            && !info.counts.is_empty()
+        {
+            let slot = self.local.dir_languages.entry(info.path).or_default();
+            for (lang, n) in info.counts {
                 *slot.entry(lang).or_default() += n;
             }
         }
+    }
+
+    /// The directory `parent`'s facts, computed when its first file arrives.
+    fn dir_info(&mut self, parent: &str) -> &mut DirInfo {
+        if self
+            .current_dir
+            .as_ref()
+            .is_none_or(|info| info.path != parent)
+        {
+            self.flush_dir();
+        }
+        self.current_dir.get_or_insert_with(|| DirInfo::new(parent))
     }
 
     fn visit_entry(&mut self, entry: &DirEntry) {
@@ -211,7 +256,10 @@ impl Visitor<'_> {
         }
         self.local.file_count += 1;
         let (parent, name) = classify::split_path(&rel);
-        let fixture = parent.split('/').any(|d| FIXTURE_DIRS.contains(&d));
+        let (fixture, generated, in_test_dir) = {
+            let info = self.dir_info(parent);
+            (info.fixture, info.generated, info.test)
+        };
         let kind = if fixture {
             FileKind::Other
         } else {
@@ -220,7 +268,7 @@ impl Visitor<'_> {
         let ext = name.rfind('.').map(|i| &name[i + 1..]);
 
         let language = match ext {
-            Some(ext) if !symlink && !is_generated(&rel, name) => {
+            Some(ext) if !symlink && !generated && !is_generated_name(name) => {
                 self.catalog.language_of_extension(ext)
             }
             _ => None,
@@ -244,22 +292,10 @@ impl Visitor<'_> {
             if rel < slot.2 {
                 slot.2.clone_from(&rel);
             }
-            if let Some(dir) = test_dir_of(parent, name)
-                && !self.local.test_dirs.contains(dir)
-            {
-                self.local.test_dirs.insert(dir.to_string());
+            if (in_test_dir || is_test_file_name(name)) && !self.local.test_dirs.contains(parent) {
+                self.local.test_dirs.insert(parent.to_string());
             }
-            if self
-                .current_dir
-                .as_ref()
-                .is_none_or(|(dir, _)| dir != parent)
-            {
-                self.flush_dir();
-                self.current_dir = Some((parent.to_string(), HashMap::new()));
-            }
-            if let Some((_, counts)) = &mut self.current_dir {
-                *counts.entry(lang).or_default() += 1;
-            }
+            *self.dir_info(parent).counts.entry(lang).or_default() += 1;
         }
         if !fixture {
             self.catalog
@@ -430,10 +466,10 @@ fn io_message(err: &ignore::Error) -> String {
     }
 }
 
-/// Generated, vendored or minified files, left out of language statistics.
-fn is_generated(path: &str, name: &str) -> bool {
+/// Generated or minified files, by their name.
+fn is_generated_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".min.js")
+    lower.ends_with(".min.js")
         || lower.ends_with(".min.css")
         || lower.ends_with(".bundle.js")
         || lower.ends_with(".pb.go")
@@ -445,22 +481,6 @@ fn is_generated(path: &str, name: &str) -> bool {
         || lower.ends_with(".d.ts")
         || lower.ends_with("_generated.go")
         || lower.ends_with(".gen.go")
-    {
-        return true;
-    }
-    path.split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| GENERATED_DIRS.contains(&dir))
-}
-
-/// The directory of a test file: a source file inside a test directory, or
-/// one whose name marks it as a test. The file's own directory is kept (not
-/// the test directory's root) so that `tests/Api.Tests/FooTests.cs` counts
-/// for the `tests/Api.Tests` project rather than for whatever owns `tests/`.
-fn test_dir_of<'a>(dir: &'a str, name: &str) -> Option<&'a str> {
-    let in_test_dir = dir.split('/').any(|d| TEST_DIRS.contains(&d));
-    (in_test_dir || is_test_file_name(name)).then_some(dir)
 }
 
 fn is_test_file_name(name: &str) -> bool {
@@ -496,16 +516,15 @@ mod tests {
 
     #[test]
     fn test_files_are_recognised_by_name_and_directory() {
-        assert_eq!(test_dir_of("api/tests", "test_x.py"), Some("api/tests"));
-        assert_eq!(test_dir_of("pkg", "handler_test.go"), Some("pkg"));
-        assert_eq!(test_dir_of("src", "app.ts"), None);
-        assert_eq!(
-            test_dir_of("svc/src/test/java", "FooTest.java"),
-            Some("svc/src/test/java")
-        );
-        assert_eq!(
-            test_dir_of("tests/Api.Tests", "HealthTests.cs"),
-            Some("tests/Api.Tests")
+        let is_test = |dir: &str, name: &str| DirInfo::new(dir).test || is_test_file_name(name);
+        assert!(is_test("api/tests", "helpers.py"));
+        assert!(is_test("pkg", "handler_test.go"));
+        assert!(!is_test("src", "app.ts"));
+        assert!(is_test("svc/src/test/java", "Foo.java"));
+        assert!(is_test("tests/Api.Tests", "HealthTests.cs"));
+        assert!(
+            !is_test("src/contest", "app.ts"),
+            "a word containing test is not a test dir"
         );
     }
 
@@ -527,8 +546,9 @@ mod tests {
 
     #[test]
     fn generated_files_are_left_out() {
-        assert!(is_generated("web/dist/app.js", "app.js"));
-        assert!(is_generated("app.min.js", "app.min.js"));
-        assert!(!is_generated("src/app.js", "app.js"));
+        assert!(DirInfo::new("web/dist").generated);
+        assert!(is_generated_name("app.min.js"));
+        assert!(!DirInfo::new("src").generated && !is_generated_name("app.js"));
+        assert!(DirInfo::new("tests/fixtures/app").fixture);
     }
 }
