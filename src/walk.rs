@@ -12,6 +12,7 @@ use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, Wal
 use crate::catalog::{Catalog, TechId};
 
 mod classify;
+mod git_index;
 
 use crate::model::Problem;
 pub use classify::{FileKind, classify};
@@ -111,7 +112,6 @@ pub struct FoundFile {
     pub path: String,
     pub abs: PathBuf,
     pub kind: FileKind,
-    pub size: u64,
     /// The walk saw a symlink (never followed; read only if it stays inside the root).
     pub symlink: bool,
 }
@@ -149,6 +149,9 @@ struct Partial {
     dirs: Vec<String>,
     problems: Vec<Problem>,
     file_count: u64,
+    /// Source files whose size the language statistics need: sized after
+    /// the walk, from git's index when it has them, else by a stat.
+    to_size: Vec<(TechId, String)>,
 }
 
 /// What the walk knows of one directory while visiting its files.
@@ -273,14 +276,6 @@ impl Visitor<'_> {
             }
             _ => None,
         };
-        // Sizes cost a stat each: only for language statistics and the files
-        // that may be read.
-        let needs_size = language.is_some() || kind != FileKind::Other;
-        let size = if needs_size && !symlink {
-            entry.metadata().map(|m| m.len()).unwrap_or(0)
-        } else {
-            0
-        };
         if let Some(lang) = language {
             let slot = self
                 .local
@@ -288,7 +283,6 @@ impl Visitor<'_> {
                 .entry(lang)
                 .or_insert_with(|| (0, 0, rel.clone()));
             slot.0 += 1;
-            slot.1 += size;
             if rel < slot.2 {
                 slot.2.clone_from(&rel);
             }
@@ -304,14 +298,20 @@ impl Visitor<'_> {
         for tech in self.marker_techs.drain(..) {
             self.local.markers.push((rel.clone(), tech));
         }
-        if kind != FileKind::Other {
-            self.local.files.push(FoundFile {
-                abs: entry.path().to_path_buf(),
-                path: rel,
-                kind,
-                size,
-                symlink,
-            });
+        match (kind != FileKind::Other, language) {
+            (true, language) => {
+                if let Some(lang) = language {
+                    self.local.to_size.push((lang, rel.clone()));
+                }
+                self.local.files.push(FoundFile {
+                    abs: entry.path().to_path_buf(),
+                    path: rel,
+                    kind,
+                    symlink,
+                });
+            }
+            (false, Some(lang)) => self.local.to_size.push((lang, rel)),
+            (false, None) => {}
         }
     }
 }
@@ -350,18 +350,26 @@ pub fn walk(root: &Path, catalog: &Catalog) -> WalkOutput {
             // `.git` may also be a file (worktrees, submodules).
             !(name == ".git" || is_dir && SKIPPED_DIRS.contains(&name.as_ref()))
         });
-    builder.build_parallel().visit(&mut Builder {
-        root,
-        catalog,
-        sink: &sink,
-    });
+    // git's index is read while the tree is walked.
+    let (index_sizes, ()) = rayon::join(
+        || git_index::sizes(root),
+        || {
+            builder.build_parallel().visit(&mut Builder {
+                root,
+                catalog,
+                sink: &sink,
+            });
+        },
+    );
 
     let partials = sink
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut out = WalkOutput::default();
     let mut test_dirs = HashSet::new();
+    let mut to_size: Vec<(TechId, String)> = Vec::new();
     for partial in partials {
+        to_size.extend(partial.to_size);
         out.files.extend(partial.files);
         out.markers.extend(partial.markers);
         out.dirs.extend(partial.dirs);
@@ -387,6 +395,11 @@ pub fn walk(root: &Path, catalog: &Catalog) -> WalkOutput {
             }
         }
     }
+    for (lang, bytes) in language_bytes(root, index_sizes.as_ref(), &to_size) {
+        if let Some(slot) = out.languages.get_mut(&lang) {
+            slot.1 += bytes;
+        }
+    }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out.markers.sort();
     out.dirs.sort();
@@ -394,6 +407,35 @@ pub fn walk(root: &Path, catalog: &Catalog) -> WalkOutput {
     out.test_dirs = test_dirs.into_iter().collect();
     out.test_dirs.sort();
     out
+}
+
+/// Bytes of source per language: sizes from git's index for tracked files
+/// (no system call), a stat (in parallel) for the others.
+fn language_bytes(
+    root: &Path,
+    index: Option<&git_index::IndexSizes>,
+    files: &[(TechId, String)],
+) -> HashMap<TechId, u64> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .fold(
+            HashMap::new,
+            |mut acc: HashMap<TechId, u64>, (lang, rel)| {
+                let size = match index.and_then(|sizes| sizes.get(rel)) {
+                    Some(size) => size,
+                    None => std::fs::symlink_metadata(root.join(rel)).map_or(0, |m| m.len()),
+                };
+                *acc.entry(*lang).or_default() += size;
+                acc
+            },
+        )
+        .reduce(HashMap::new, |mut a, b| {
+            for (lang, n) in b {
+                *a.entry(lang).or_default() += n;
+            }
+            a
+        })
 }
 
 /// The relative, `/`-separated form of a path under `root` (lossy for

@@ -57,7 +57,6 @@ fn run_in(root: &Path, files: &[(&str, &str)]) -> Facts {
                 path: src.path.clone(),
                 abs: PathBuf::from(&src.path),
                 kind: *kind,
-                size: 0,
                 symlink: false,
             })
             .collect(),
