@@ -20,17 +20,52 @@ pub enum TeamError {
 
 /// Distinct non-bot authors of commits touching `root` in the last 90 days.
 pub fn team_size(root: &Path) -> Result<u32, TeamError> {
-    let shallow = git(root, &["rev-parse", "--is-shallow-repository"])?;
-    match shallow.trim() {
-        "false" => {}
-        "true" => return Err(TeamError::Shallow),
-        other => return Err(TeamError::GitFailed(format!("unexpected answer {other:?}"))),
+    // Look for the repository before starting git at all: most of the cost
+    // of asking git is starting it.
+    match find_git_dir(root) {
+        None => return Err(TeamError::NotARepository),
+        // A plain `.git` directory says it is shallow by holding `shallow`.
+        Some(GitDir::Directory(dir)) => {
+            if dir.join("shallow").exists() {
+                return Err(TeamError::Shallow);
+            }
+        }
+        // Worktrees and submodules point elsewhere: let git say.
+        Some(GitDir::File) => {
+            let shallow = git(root, &["rev-parse", "--is-shallow-repository"])?;
+            match shallow.trim() {
+                "false" => {}
+                "true" => return Err(TeamError::Shallow),
+                other => {
+                    return Err(TeamError::GitFailed(format!("unexpected answer {other:?}")));
+                }
+            }
+        }
     }
     let since = format!("--since={TEAM_WINDOW_DAYS}.days.ago");
     // %aN/%aE apply .mailmap, so one person with two addresses counts once
     // when the repository maps them.
     let log = git(root, &["log", &since, "--format=%aN%x00%aE", "--", "."])?;
     Ok(count_authors(&log))
+}
+
+enum GitDir {
+    Directory(std::path::PathBuf),
+    File,
+}
+
+/// The `.git` of `root` or of the nearest directory above it.
+fn find_git_dir(root: &Path) -> Option<GitDir> {
+    let start = root.canonicalize().ok()?;
+    for dir in start.ancestors() {
+        let git = dir.join(".git");
+        match std::fs::symlink_metadata(&git) {
+            Ok(meta) if meta.is_dir() => return Some(GitDir::Directory(git)),
+            Ok(meta) if meta.is_file() => return Some(GitDir::File),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<String, TeamError> {

@@ -57,7 +57,10 @@ pub fn scan_with(
         });
     }
 
-    let (walked, facts) = collect_facts(root, catalog)?;
+    // `git log` runs while the tree is scanned: on a long history it takes as
+    // long as the scan itself.
+    let (team, collected) = rayon::join(|| team(root, options), || collect_facts(root, catalog));
+    let (walked, facts) = collected?;
     let root_name = root
         .canonicalize()
         .ok()
@@ -70,7 +73,7 @@ pub fn scan_with(
         walk: &walked,
     };
     let mut stack = assemble(&input, facts);
-    stack.team = team(root, options);
+    stack.team = team;
     Ok(stack)
 }
 

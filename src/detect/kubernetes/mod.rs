@@ -15,6 +15,7 @@ mod objects;
 mod skaffold;
 mod template;
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::Catalog;
@@ -79,16 +80,26 @@ pub fn detect(ctx: &DetectContext<'_>, files: &[(FileKind, &SourceFile)]) -> Fac
         .collect();
     // Values first: templates read them.
     let chart_values = read_values(&yaml_files, &charts, catalog, &mut facts);
+    // Most of the time goes to parsing these files: in parallel, each with
+    // its own facts, joined in file order.
+    let parsed: Vec<(Option<FileObjects>, Facts)> = yaml_files
+        .par_iter()
+        .map(|(role, src)| {
+            let mut file_facts = Facts::default();
+            let found = match role {
+                Role::Template { chart } => {
+                    read_chart_template(src, chart, charts.get(*chart), chart_values.get(chart))
+                }
+                Role::Plain if !patches.contains(&src.path) => plain(src, true, &mut file_facts),
+                _ => None,
+            };
+            (found, file_facts)
+        })
+        .collect();
     let mut per_file: Vec<FileObjects> = Vec::new();
-    for (role, src) in &yaml_files {
-        let found = match role {
-            Role::Template { chart } => {
-                read_chart_template(src, chart, charts.get(*chart), chart_values.get(chart))
-            }
-            Role::Plain if !patches.contains(&src.path) => plain(src, true, &mut facts),
-            _ => None,
-        };
+    for (found, file_facts) in parsed {
         per_file.extend(found);
+        facts.extend(file_facts);
     }
 
     let layers = kustomize::layers(&kusts);
