@@ -87,7 +87,7 @@ pub fn assemble(input: &AssembleInput<'_>, mut facts: Facts) -> Stack {
     for (draft, runtime) in drafts.iter_mut().zip(&runtime_techs) {
         draft.kind = components::classify_kind(draft, runtime, catalog);
     }
-    let services = services::build(&facts, &mut drafts, catalog);
+    let services = services::build(&facts, &mut drafts, catalog, input.root_name);
 
     let mut technologies: Vec<Technology> = techs
         .into_iter()

@@ -291,7 +291,9 @@ fn dedupe_names(drafts: &mut [Draft]) {
         *counts.entry(draft.name.clone()).or_default() += 1;
     }
     for draft in drafts.iter_mut() {
-        if counts.get(&draft.name).copied().unwrap_or(0) > 1 {
+        // The root keeps its name; the others are named by their path, which
+        // is unique.
+        if counts.get(&draft.name).copied().unwrap_or(0) > 1 && !draft.dir.is_empty() {
             draft.name = draft.path();
         }
     }

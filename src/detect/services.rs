@@ -87,7 +87,14 @@ impl Unit {
 
 /// Build the services of the repository, and mark the components that are
 /// build contexts of own services as servers (or workers).
-pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Service> {
+/// `repo_name` is the scanned directory's name: images published under it
+/// are the repository's own.
+pub fn build(
+    facts: &Facts,
+    drafts: &mut [Draft],
+    catalog: &Catalog,
+    repo_name: &str,
+) -> Vec<Service> {
     let dirs: Vec<String> = drafts.iter().map(|d| d.dir.clone()).collect();
     let component_of =
         |dir: &str| -> Option<String> { owner_index(&dirs, dir).map(|i| drafts[i].name.clone()) };
@@ -98,7 +105,7 @@ pub fn build(facts: &Facts, drafts: &mut [Draft], catalog: &Catalog) -> Vec<Serv
         .iter()
         .map(|d| (unscoped(&d.name).to_ascii_lowercase(), d.dir.clone()))
         .collect();
-    compose_units(&facts.services, catalog, &components, &mut units);
+    compose_units(&facts.services, catalog, &components, repo_name, &mut units);
     // A dev container (`.devcontainer/` compose file, or a build from a
     // `.devcontainer` Dockerfile) is a development environment, not a
     // deployable service; the datastores next to it still are services.

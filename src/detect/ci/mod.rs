@@ -310,6 +310,15 @@ pub fn finish_job(ctx: &DetectContext<'_>, job: &mut Job) {
     if named_deploy || job.environment.is_some() {
         stages.push(Stage::Deploy);
     }
+    // A job whose steps say nothing (a remote reusable workflow, scripts the
+    // data cannot read) is known by its id or name: `tests`, `lint`.
+    if stages.is_empty() && job.stages.is_empty() {
+        stages.extend(ctx.ci_steps.stages_named(&job.id));
+        if let Some(name) = &job.name {
+            stages.extend(ctx.ci_steps.stages_named(name));
+        }
+    }
+    stages.extend(job.stages.iter().copied());
     stages.sort();
     stages.dedup();
     job.stages = stages;

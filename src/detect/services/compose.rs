@@ -12,6 +12,7 @@ pub(super) fn compose_units(
     facts: &[ServiceFact],
     catalog: &Catalog,
     components: &[(String, String)],
+    repo_name: &str,
     units: &mut Vec<Unit>,
 ) {
     let mut compose: Vec<&ServiceFact> = facts
@@ -76,7 +77,13 @@ pub(super) fn compose_units(
             unit.build = Some(dir);
             unit.dockerfile = None;
         }
-        unit.own = unit.build.is_some();
+        // An image published under this repository's name
+        // (`ghcr.io/acme/shop/api` in the `shop` repository) is its own.
+        unit.own = unit.build.is_some()
+            || unit
+                .image
+                .as_deref()
+                .is_some_and(|i| repository_image(i, repo_name));
         if let Some(image) = unit.image.clone() {
             unit.add_image_alias(&image);
             if !unit.own {
@@ -119,6 +126,32 @@ pub(super) fn component_image(image: &str, components: &[(String, String)]) -> O
         .map(|(_, dir)| dir.clone())
 }
 
+/// Whether an image is published under the repository's own name: a path
+/// segment after the registry (`ghcr.io/acme/shop/api`, `acme/shop`) is the
+/// repository's name.
+pub(super) fn repository_image(image: &str, repo_name: &str) -> bool {
+    if repo_name.is_empty() {
+        return false;
+    }
+    let name = image_name(image);
+    let mut segments: Vec<&str> = name.split('/').collect();
+    if segments.len() > 1
+        && segments
+            .first()
+            .is_some_and(|host| host.contains('.') || host.contains(':') || *host == "localhost")
+    {
+        segments.remove(0);
+    }
+    segments
+        .iter()
+        .skip(1)
+        .any(|s| s.eq_ignore_ascii_case(repo_name))
+        || segments.len() > 1
+            && segments
+                .last()
+                .is_some_and(|s| s.eq_ignore_ascii_case(repo_name))
+}
+
 /// Compose services built from the same context and Dockerfile run the same
 /// code (`api` and `worker` with different commands, or five federated copies
 /// of one server): one service, however many entries describe it.
@@ -126,7 +159,11 @@ pub(super) fn merge_same_code(units: &mut Vec<Unit>) {
     let mut merged: Vec<Unit> = Vec::with_capacity(units.len());
     for unit in units.drain(..) {
         let same = merged.iter_mut().find(|u| {
-            u.own && unit.own && u.build == unit.build && u.dockerfile == unit.dockerfile
+            u.own
+                && unit.own
+                && unit.build.is_some()
+                && u.build == unit.build
+                && u.dockerfile == unit.dockerfile
         });
         match same {
             Some(target) => {

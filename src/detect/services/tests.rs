@@ -135,7 +135,7 @@ fn compose_build_and_its_dockerfile_are_one_service_using_the_shared_database() 
         draft("worker", "worker", ComponentKind::Library),
     ];
 
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     let names: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
     assert_eq!(names, [("api", true), ("worker", true), ("db", false)]);
     assert_eq!(services[0].uses, ["db"]);
@@ -163,7 +163,7 @@ fn one_root_dockerfile_and_one_deployment_of_its_image_are_one_own_service() {
         &[("app", "web")],
     )];
     let mut drafts = vec![draft("", "storefront", ComponentKind::Server)];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     assert_eq!(services.len(), 1, "{services:#?}");
     let service = &services[0];
     assert!(service.own);
@@ -219,7 +219,7 @@ fn deployments_of_one_image_are_one_service_and_third_party_images_are_not_own()
         draft("services/api", "api", ComponentKind::Server),
         draft("services/billing", "billing", ComponentKind::Server),
     ];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
     assert_eq!(
         summary,
@@ -240,7 +240,7 @@ fn dev_container_and_example_dockerfiles_are_not_services() {
         dockerfile("Dockerfile.dev", false),
     ];
     let mut drafts = vec![draft("", "app", ComponentKind::Server)];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     assert_eq!(services.len(), 1);
     assert_eq!(services[0].dockerfile.as_deref(), Some("Dockerfile"));
     assert_eq!(services[0].declarations.len(), 2);
@@ -254,7 +254,7 @@ fn packaging_directories_belong_to_their_component() {
         dockerfile("tools/migrate/Dockerfile", false),
     ];
     let mut drafts = vec![draft("", "gateway", ComponentKind::Library)];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     assert_eq!(services.len(), 1);
     assert_eq!(services[0].build.as_deref(), Some("."));
     assert_eq!(drafts[0].kind, ComponentKind::Server);
@@ -268,7 +268,7 @@ fn an_infrastructure_repo_has_no_own_services() {
         deployment("postgres", "postgres:16", &[]),
     ];
     let mut drafts = Vec::new();
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     assert_eq!(services.len(), 2);
     assert!(services.iter().all(|s| !s.own));
 }
@@ -288,7 +288,7 @@ fn compose_override_files_add_to_the_base_service() {
     over.health_check = Some(true);
     facts.services = vec![over, base];
     let mut drafts = vec![draft("", "app", ComponentKind::Server)];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     assert_eq!(services.len(), 1);
     assert_eq!(services[0].path, "docker-compose.yml");
     assert_eq!(services[0].ports, ["8080:8080"]);
@@ -322,7 +322,7 @@ fn compose_images_named_after_components_are_own_and_the_root_template_dockerfil
     );
     b.workspace = Some(".".to_string());
     let mut drafts = vec![root, a, b];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
     assert_eq!(
         summary,
@@ -357,7 +357,7 @@ fn generic_context_directories_take_the_component_name() {
         "cartservice",
         ComponentKind::Server,
     )];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     assert_eq!(services[0].name, "cartservice");
 }
 
@@ -376,7 +376,7 @@ fn a_dockerfile_that_only_configures_a_third_party_image_is_not_own() {
     spa.stages[0].image = "nginx:1.27-alpine".to_string();
     facts.dockerfiles = vec![nginx, spa];
     let mut drafts = vec![draft("web", "web", ComponentKind::Frontend)];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
     assert_eq!(summary, [("proxy", false), ("web", true)]);
     assert_eq!(services[0].technologies, ["nginx"]);
@@ -394,7 +394,7 @@ fn compose_services_built_from_the_same_code_are_one_service() {
     db.image = Some("postgres:16".to_string());
     facts.services = vec![api, worker, db];
     let mut drafts = vec![draft("", "shop", ComponentKind::Server)];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
     assert_eq!(summary, [("api", true), ("db", false)]);
     assert_eq!(
@@ -426,7 +426,30 @@ fn dev_containers_are_not_services_but_their_datastores_are() {
     db.image = Some("postgres:16".to_string());
     facts.services = vec![dev, db];
     let mut drafts = vec![draft("", "shop", ComponentKind::Server)];
-    let services = build(&facts, &mut drafts, &catalog());
+    let services = build(&facts, &mut drafts, &catalog(), "repo");
     let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
     assert_eq!(summary, [("db", false)]);
+}
+
+#[test]
+fn images_published_under_the_repository_name_are_own() {
+    let mut facts = Facts::default();
+    let mut api = compose("api", 2);
+    api.image = Some("ghcr.io/acme/shop/shop-api:${TAG}".to_string());
+    let mut engine = compose("engine", 8);
+    engine.image = Some("acme/shop:2".to_string());
+    let mut grafana = compose("grafana", 14);
+    grafana.image = Some("acme/dashboards:1".to_string());
+    facts.services = vec![api, engine, grafana];
+    let mut drafts = vec![draft("", "shop", ComponentKind::Server)];
+    let services = build(&facts, &mut drafts, &catalog(), "shop");
+    let summary: Vec<(&str, bool)> = services.iter().map(|s| (s.name.as_str(), s.own)).collect();
+    assert_eq!(
+        summary,
+        [("api", true), ("engine", true), ("grafana", false)]
+    );
+    assert!(
+        !compose::repository_image("shop", "shop"),
+        "a bare name is an official image"
+    );
 }
