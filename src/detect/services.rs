@@ -116,6 +116,7 @@ pub fn build(
     units.retain(|u| !(u.own && (in_dev_container(&u.build) || in_dev_container(&u.dockerfile))));
     merge_same_code(&mut units);
     dockerfile_units(facts, drafts, &mut units);
+    compose::merge_repository_images(&mut units);
     configured_third_party(facts, drafts, catalog, &mut units);
     other_declared_units(&facts.services, drafts, &mut units);
     image_build_aliases(facts, &mut units);

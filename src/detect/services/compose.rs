@@ -152,6 +152,55 @@ pub(super) fn repository_image(image: &str, repo_name: &str) -> bool {
                 .is_some_and(|s| s.eq_ignore_ascii_case(repo_name))
 }
 
+/// Own services known only by an image published under the repository's
+/// name are built from the repository's code: the same service as the code
+/// unit their image names (`.../api` → the `api` directory), or as the only
+/// one there is.
+pub(super) fn merge_repository_images(units: &mut Vec<Unit>) {
+    let built: Vec<usize> = (0..units.len())
+        .filter(|i| units[*i].own && units[*i].build.is_some())
+        .collect();
+    let mut absorbed = vec![false; units.len()];
+    for index in 0..units.len() {
+        let unit = &units[index];
+        if !unit.own || unit.build.is_some() {
+            continue;
+        }
+        let image = unit.image.as_deref().map(image_name).unwrap_or_default();
+        let last = image.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+        let by_name = built.iter().copied().find(|t| {
+            units[*t].aliases.contains(&last)
+                || units[*t]
+                    .aliases
+                    .iter()
+                    .any(|a| !a.is_empty() && last.ends_with(&format!("-{a}")))
+        });
+        let Some(target) = by_name.or(if built.len() == 1 {
+            built.first().copied()
+        } else {
+            None
+        }) else {
+            continue;
+        };
+        let unit = units[index].clone();
+        let code = &mut units[target];
+        code.declarations.extend(unit.declarations);
+        code.depends_on.extend(unit.depends_on);
+        code.env.extend(unit.env);
+        code.aliases.extend(unit.aliases);
+        if unit.health_check == Some(true) {
+            code.health_check = Some(true);
+        }
+        code.replicas = code.replicas.max(unit.replicas);
+        absorbed[index] = true;
+    }
+    let mut index = 0;
+    units.retain(|_| {
+        index += 1;
+        !absorbed[index - 1]
+    });
+}
+
 /// Compose services built from the same context and Dockerfile run the same
 /// code (`api` and `worker` with different commands, or five federated copies
 /// of one server): one service, however many entries describe it.

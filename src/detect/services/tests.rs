@@ -453,3 +453,19 @@ fn images_published_under_the_repository_name_are_own() {
         "a bare name is an official image"
     );
 }
+
+#[test]
+fn images_of_the_repository_are_the_service_its_dockerfile_builds() {
+    let mut facts = Facts::default();
+    let mut api = compose("api", 2);
+    api.image = Some("ghcr.io/acme/shop/shop-api:1".to_string());
+    let mut engine = compose("engine", 8);
+    engine.image = Some("ghcr.io/acme/shop/shop-engine:1".to_string());
+    facts.services = vec![api, engine];
+    facts.dockerfiles = vec![dockerfile("build/package/api.dockerfile", false)];
+    let mut drafts = vec![draft("", "shop", ComponentKind::Server)];
+    let services = build(&facts, &mut drafts, &catalog(), "shop");
+    assert_eq!(services.len(), 1, "{services:#?}");
+    assert!(services[0].own);
+    assert_eq!(services[0].declarations.len(), 3);
+}
